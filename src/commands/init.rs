@@ -1,0 +1,327 @@
+//! `obsctl init`: write an annotated `obsctl.yaml`, asking with prompts on a
+//! terminal or taking flags and defaults with `--yes`.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use dialoguer::{theme::ColorfulTheme, Confirm, Input, MultiSelect, Select};
+
+use crate::cli::InitArgs;
+use crate::error::{Error, EXIT_OK};
+use crate::packs;
+use crate::presets::{self, Answers, ReceiverAnswer, RouteAnswer, ScrapeAnswer, PRESETS};
+use crate::render::write::atomic_write;
+use crate::stack::SPEC_FILE;
+
+/// Writes the spec (default `./obsctl.yaml`) and `rules/` and `dashboards/`
+/// folders beside it. Never overwrites without `--force`.
+pub fn run(file: Option<&Path>, args: InitArgs) -> Result<u8> {
+    let path = file
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(SPEC_FILE));
+    if path.exists() && !args.force {
+        return Err(Error::usage(
+            format!("{} already exists", path.display()),
+            Some("pass --force to overwrite it, or -f OTHER.yaml to write elsewhere".to_string()),
+        )
+        .into());
+    }
+    let interactive = !args.yes;
+    if interactive && !std::io::stdin().is_terminal() {
+        return Err(Error::usage(
+            "stdin is not a terminal, so init cannot ask its questions",
+            Some("pass --yes to take the defaults, with --preset, --name, --scrape, --pack, --slack-env or --pagerduty-env to change them".to_string()),
+        )
+        .into());
+    }
+
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let default_name = args.name.clone().unwrap_or_else(|| folder_name(base));
+    let answers = if interactive {
+        ask(&args, default_name)?
+    } else {
+        from_flags(&args, default_name)?
+    };
+
+    let text = presets::render_spec(&answers);
+    atomic_write(&path, text.as_bytes(), 0o644)
+        .with_context(|| format!("writing {}", path.display()))?;
+    for (folder, readme) in [("rules", RULES_README), ("dashboards", DASHBOARDS_README)] {
+        let dir = base.join(folder);
+        if !dir.exists() {
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            atomic_write(&dir.join("README.md"), readme.as_bytes(), 0o644)?;
+        }
+    }
+    eprintln!("wrote {} for stack `{}`", path.display(), answers.name);
+    let envs = secret_variables(&answers);
+    if !envs.is_empty() {
+        eprintln!("before `obsctl up`, set: {}", envs.join(", "));
+    }
+    eprintln!("next: `obsctl up` starts the stack; `obsctl render` only writes its configuration");
+    Ok(EXIT_OK)
+}
+
+const RULES_README: &str = "# Your own Prometheus rule files\n\nAdd rule files here and list them in obsctl.yaml:\n\n    prometheus:\n      rule_files: [\"rules/*.yml\"]\n\nobsctl validates them (PromQL, durations) and loads them next to the built-in packs.\n";
+const DASHBOARDS_README: &str = "# Your own Grafana dashboards\n\nPut dashboard JSON files here (exported ones included); each sub-folder becomes a\nGrafana folder. obsctl maps their datasource to the stack's Prometheus.\n";
+
+/// A stack name derived from a folder name (`My App` -> `my-app`).
+fn folder_name(dir: &Path) -> String {
+    let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let raw = abs
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name.trim_matches('-').chars().take(40).collect();
+    let name = name.trim_end_matches('-').to_string();
+    if name.is_empty() {
+        crate::model::defaults::STACK_NAME.into()
+    } else {
+        name
+    }
+}
+
+fn start(preset: Option<&str>, name: &str) -> Result<Answers> {
+    let preset = preset.unwrap_or("minimal");
+    presets::preset(preset, name).ok_or_else(|| {
+        let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+        Error::usage(
+            format!("no preset named `{preset}`"),
+            Some(format!("presets: {}", names.join(", "))),
+        )
+        .into()
+    })
+}
+
+fn from_flags(args: &InitArgs, name: String) -> Result<Answers> {
+    let mut a = start(args.preset.as_deref(), &name)?;
+    for s in &args.scrape {
+        a.scrape.push(parse_scrape(s)?);
+    }
+    let known: Vec<String> = packs::all().into_iter().map(|p| p.name).collect();
+    for p in &args.packs {
+        if !known.contains(p) {
+            return Err(Error::usage(
+                format!("no rule pack named `{p}`"),
+                Some(format!("packs: {}", known.join(", "))),
+            )
+            .into());
+        }
+        if !a.packs.contains(p) {
+            a.packs.push(p.clone());
+        }
+    }
+    apply_alert_flags(&mut a, args.slack_env.clone(), args.pagerduty_env.clone());
+    Ok(a)
+}
+
+fn apply_alert_flags(a: &mut Answers, slack: Option<String>, pagerduty: Option<String>) {
+    if slack.is_none() && pagerduty.is_none() {
+        return;
+    }
+    a.receivers.clear();
+    a.routes.clear();
+    if let Some(var) = slack {
+        a.receivers.push(ReceiverAnswer {
+            name: "slack".into(),
+            slack_env: Some(var),
+            ..Default::default()
+        });
+    }
+    if let Some(var) = pagerduty {
+        a.receivers.push(ReceiverAnswer {
+            name: "pagerduty".into(),
+            pagerduty_env: Some(var),
+            ..Default::default()
+        });
+    }
+    a.default_receiver = a.receivers.first().map(|r| r.name.clone());
+    if a.receivers.len() == 2 {
+        a.routes.push(RouteAnswer {
+            severity: "critical".into(),
+            receiver: "pagerduty".into(),
+        });
+    }
+}
+
+/// Parses `JOB=HOST:PORT[/PATH]`.
+fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
+    let bad = || {
+        Error::usage(
+            format!("`{s}` is not JOB=HOST:PORT[/PATH]"),
+            Some("e.g. --scrape api=host.docker.internal:8000/metrics".to_string()),
+        )
+    };
+    let (job, rest) = s.split_once('=').ok_or_else(bad)?;
+    let (target, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, "/metrics"),
+    };
+    let port_ok = target
+        .rsplit_once(':')
+        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok_and(|p| p > 0));
+    if job.is_empty() || !port_ok {
+        return Err(bad().into());
+    }
+    Ok(ScrapeAnswer {
+        job: job.into(),
+        targets: vec![target.into()],
+        metrics_path: path.into(),
+    })
+}
+
+fn secret_variables(a: &Answers) -> Vec<String> {
+    let mut out = Vec::new();
+    for r in &a.receivers {
+        out.extend(r.slack_env.clone());
+        out.extend(r.pagerduty_env.clone());
+        out.extend(r.email.as_ref().and_then(|e| e.password_env.clone()));
+    }
+    out.extend(
+        a.exporters
+            .postgres
+            .as_ref()
+            .map(|p| p.password_env.clone()),
+    );
+    out
+}
+
+fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
+    let theme = ColorfulTheme::default();
+    let name: String = Input::with_theme(&theme)
+        .with_prompt("Stack name")
+        .default(default_name)
+        .validate_with(|s: &String| {
+            let ok = !s.is_empty()
+                && s.len() <= 40
+                && s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+            if ok {
+                Ok(())
+            } else {
+                Err("use lower-case letters, digits and dashes")
+            }
+        })
+        .interact_text()?;
+    let preset = match &args.preset {
+        Some(p) => p.clone(),
+        None => {
+            let items: Vec<String> = PRESETS.iter().map(|(n, d)| format!("{n}: {d}")).collect();
+            let i = Select::with_theme(&theme)
+                .with_prompt("Start from")
+                .items(&items)
+                .default(0)
+                .interact()?;
+            PRESETS[i].0.to_string()
+        }
+    };
+    let mut a = start(Some(&preset), &name)?;
+    while Confirm::with_theme(&theme)
+        .with_prompt("Add a service of yours to scrape?")
+        .default(a.scrape.is_empty())
+        .interact()?
+    {
+        let job: String = Input::with_theme(&theme)
+            .with_prompt("  job name")
+            .default("api".into())
+            .interact_text()?;
+        let target: String = Input::with_theme(&theme)
+            .with_prompt("  address (host:port as seen from the stack)")
+            .default("host.docker.internal:8000".into())
+            .validate_with(|s: &String| {
+                if parse_scrape(&format!("x={s}")).is_ok() {
+                    Ok(())
+                } else {
+                    Err("write host:port")
+                }
+            })
+            .interact_text()?;
+        let path: String = Input::with_theme(&theme)
+            .with_prompt("  metrics path")
+            .default("/metrics".into())
+            .interact_text()?;
+        a.scrape.push(ScrapeAnswer {
+            job,
+            targets: vec![target],
+            metrics_path: path,
+        });
+    }
+    let all = packs::all();
+    let items: Vec<String> = all
+        .iter()
+        .map(|p| format!("{}: {}", p.name, p.title))
+        .collect();
+    let defaults: Vec<bool> = all.iter().map(|p| a.packs.contains(&p.name)).collect();
+    let chosen = MultiSelect::with_theme(&theme)
+        .with_prompt("Rule packs (space toggles)")
+        .items(&items)
+        .defaults(&defaults)
+        .interact()?;
+    a.packs = chosen.into_iter().map(|i| all[i].name.clone()).collect();
+    let choices = [
+        "keep the preset's choice",
+        "nowhere for now",
+        "Slack",
+        "Slack, and PagerDuty for critical alerts",
+    ];
+    match Select::with_theme(&theme)
+        .with_prompt("Where should alerts go?")
+        .items(choices)
+        .default(0)
+        .interact()?
+    {
+        1 => {
+            a.receivers.clear();
+            a.routes.clear();
+            a.default_receiver = None;
+        }
+        2 => apply_alert_flags(&mut a, Some("SLACK_WEBHOOK_URL".into()), None),
+        3 => apply_alert_flags(
+            &mut a,
+            Some("SLACK_WEBHOOK_URL".into()),
+            Some("PAGERDUTY_ROUTING_KEY".into()),
+        ),
+        _ => {}
+    }
+    Ok(a)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrape_flags_parse_with_and_without_a_path() {
+        let s = parse_scrape("api=localhost:8000/api/v1/metrics").unwrap();
+        assert_eq!(
+            (
+                s.job.as_str(),
+                s.targets[0].as_str(),
+                s.metrics_path.as_str()
+            ),
+            ("api", "localhost:8000", "/api/v1/metrics")
+        );
+        assert_eq!(parse_scrape("w=h:1").unwrap().metrics_path, "/metrics");
+        assert!(parse_scrape("api").is_err());
+        assert!(parse_scrape("api=host").is_err());
+    }
+
+    #[test]
+    fn folder_names_become_stack_names() {
+        assert_eq!(folder_name(Path::new("/tmp/My App_2")), "my-app-2");
+    }
+}

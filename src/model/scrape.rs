@@ -1,0 +1,240 @@
+//! Scrape jobs: the stack's own (Prometheus, Alertmanager, Grafana, exporters)
+//! followed by the user's.
+
+use std::collections::BTreeMap;
+
+use super::secrets::Resolver;
+use super::services::{duration, host_port, label_name, Exporter, Grafana, Prometheus};
+use super::{Alertmanager, SecretFile};
+use crate::diagnostic::Problems;
+use crate::duration::parse_duration;
+use crate::spec::Spec;
+
+#[derive(Debug, Clone)]
+pub struct ScrapeJob {
+    pub job: String,
+    pub targets: Vec<String>,
+    pub metrics_path: String,
+    pub scheme: String,
+    pub interval: Option<String>,
+    pub timeout: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub basic_auth: Option<(String, SecretFile)>,
+    pub bearer_token: Option<SecretFile>,
+    pub tls_skip_verify: bool,
+    pub honor_labels: bool,
+    pub params: BTreeMap<String, Vec<String>>,
+}
+
+impl ScrapeJob {
+    fn builtin(job: &str, target: String, metrics_path: &str) -> Self {
+        Self {
+            job: job.into(),
+            targets: vec![target],
+            metrics_path: metrics_path.into(),
+            scheme: "http".into(),
+            interval: None,
+            timeout: None,
+            labels: BTreeMap::new(),
+            basic_auth: None,
+            bearer_token: None,
+            tls_skip_verify: false,
+            honor_labels: false,
+            params: BTreeMap::new(),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn jobs(
+    spec: &Spec,
+    name: &str,
+    prometheus: Option<&Prometheus>,
+    alertmanager: Option<&Alertmanager>,
+    grafana: Option<&Grafana>,
+    exporters: &[Exporter],
+    p: &mut Problems,
+    secrets: &mut Resolver,
+) -> Vec<ScrapeJob> {
+    let mut jobs = Vec::new();
+    let Some(prom) = prometheus else {
+        if !spec.scrape.is_empty() {
+            p.warning(
+                "scrape",
+                "prometheus is disabled, so these jobs are never scraped",
+                None,
+            );
+        }
+        return jobs;
+    };
+    let container = |service: &str| format!("{name}-{service}");
+    jobs.push(ScrapeJob::builtin(
+        "prometheus",
+        format!("{}:9090", container("prometheus")),
+        "/metrics",
+    ));
+    if alertmanager.is_some() {
+        jobs.push(ScrapeJob::builtin(
+            "alertmanager",
+            format!("{}:9093", container("alertmanager")),
+            "/metrics",
+        ));
+    }
+    if grafana.is_some() {
+        jobs.push(ScrapeJob::builtin(
+            "grafana",
+            format!("{}:3000", container("grafana")),
+            "/metrics",
+        ));
+    }
+    for e in exporters {
+        let mut job = ScrapeJob::builtin(
+            e.kind.job(),
+            format!(
+                "{}:{}",
+                container(e.kind.service()),
+                e.kind.container_port()
+            ),
+            "/metrics",
+        );
+        job.interval = e.interval.clone();
+        jobs.push(job);
+    }
+    let reserved: Vec<String> = jobs.iter().map(|j| j.job.clone()).collect();
+
+    for (i, s) in spec.scrape.iter().enumerate() {
+        let field = format!("scrape[{i}]");
+        if s.job.trim().is_empty() {
+            p.error(&format!("{field}.job"), "the job name is empty", None);
+        } else if reserved.contains(&s.job) {
+            p.error(
+                &format!("{field}.job"),
+                format!("job `{}` is one obsctl already scrapes for the stack itself", s.job),
+                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana and one per exporter)".into()),
+            );
+        } else if let Some(first) = spec.scrape[..i].iter().position(|o| o.job == s.job) {
+            p.error(
+                &format!("{field}.job"),
+                format!(
+                    "job `{}` is defined twice (first at scrape[{first}])",
+                    s.job
+                ),
+                Some("job names must be unique; put several targets in one job".into()),
+            );
+        }
+        if s.targets.is_empty() {
+            p.error(
+                &format!("{field}.targets"),
+                "no targets",
+                Some("list at least one `host:port`".into()),
+            );
+        }
+        for (t, target) in s.targets.iter().enumerate() {
+            host_port(p, &format!("{field}.targets[{t}]"), target);
+        }
+        let metrics_path = s.metrics_path.clone().unwrap_or_else(|| "/metrics".into());
+        if !metrics_path.starts_with('/') || metrics_path.contains('?') {
+            p.error(
+                &format!("{field}.metrics_path"),
+                format!("`{metrics_path}` is not a path"),
+                Some("start it with `/`, e.g. /metrics or /api/v1/metrics; put query parameters under `params`".into()),
+            );
+        }
+        let scheme = s.scheme.clone().unwrap_or_else(|| "http".into());
+        if scheme != "http" && scheme != "https" {
+            p.error(
+                &format!("{field}.scheme"),
+                format!("`{scheme}` is neither http nor https"),
+                None,
+            );
+        }
+        let interval = s
+            .interval
+            .as_ref()
+            .map(|v| duration(p, &format!("{field}.interval"), Some(v), v));
+        let timeout = s
+            .timeout
+            .as_ref()
+            .map(|v| duration(p, &format!("{field}.timeout"), Some(v), v));
+        let effective_interval = interval.as_deref().unwrap_or(&prom.scrape_interval);
+        let effective_timeout = match &timeout {
+            Some(t) => t.clone(),
+            // Prometheus takes the global timeout, which must not exceed this job's interval.
+            None => prom.scrape_timeout.clone(),
+        };
+        if let (Ok(iv), Ok(to)) = (
+            parse_duration(effective_interval),
+            parse_duration(&effective_timeout),
+        ) {
+            if to > iv {
+                let hint = if timeout.is_none() {
+                    format!("set `timeout` for this job (at most {effective_interval})")
+                } else {
+                    "the timeout must be at most the interval".to_string()
+                };
+                p.error(
+                    &format!("{field}.{}", if timeout.is_some() { "timeout" } else { "interval" }),
+                    format!("scrape timeout {effective_timeout} is longer than the interval {effective_interval}"),
+                    Some(hint),
+                );
+            }
+        }
+        for key in s.labels.keys() {
+            label_name(p, &format!("{field}.labels.{key}"), key);
+        }
+        if s.basic_auth.is_some() && s.bearer_token.is_some() {
+            p.error(
+                &field,
+                "set either basic_auth or bearer_token, not both",
+                None,
+            );
+        }
+        let slug = slug(&s.job);
+        let basic_auth = s.basic_auth.as_ref().and_then(|b| {
+            secrets
+                .resolve(
+                    p,
+                    &format!("{field}.basic_auth.password"),
+                    &b.password,
+                    format!("scrape-{slug}-password"),
+                )
+                .map(|f| (b.username.clone(), f))
+        });
+        let bearer_token = s.bearer_token.as_ref().and_then(|t| {
+            secrets.resolve(
+                p,
+                &format!("{field}.bearer_token"),
+                t,
+                format!("scrape-{slug}-token"),
+            )
+        });
+        jobs.push(ScrapeJob {
+            job: s.job.clone(),
+            targets: s.targets.clone(),
+            metrics_path,
+            scheme,
+            interval,
+            timeout,
+            labels: s.labels.clone(),
+            basic_auth,
+            bearer_token,
+            tls_skip_verify: s.tls_skip_verify.unwrap_or(false),
+            honor_labels: s.honor_labels.unwrap_or(false),
+            params: s.params.clone(),
+        });
+    }
+    jobs
+}
+
+/// A file-name-safe form of a name.
+pub fn slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,122 @@
+//! PromQL checks on top of the `promql-parser` crate: syntax, the metric names
+//! an expression reads, and the trailing threshold of an alert expression.
+
+use std::collections::BTreeSet;
+
+use promql_parser::parser::{self, Expr};
+use promql_parser::util::{walk_expr, ExprVisitor};
+
+/// Parses `expr`, returning the parser's message on failure.
+pub fn parse(expr: &str) -> Result<Expr, String> {
+    parser::parse(expr).map_err(|e| e.trim().to_string())
+}
+
+/// Metric names selected anywhere in `expr` (`rate(x_total[5m]) / y` -> x_total, y).
+pub fn metric_names(expr: &Expr) -> BTreeSet<String> {
+    struct Names(BTreeSet<String>);
+    impl ExprVisitor for Names {
+        type Error = ();
+        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
+            let selector = match e {
+                Expr::VectorSelector(v) => Some(v),
+                Expr::MatrixSelector(m) => Some(&m.vs),
+                _ => None,
+            };
+            if let Some(vs) = selector {
+                if let Some(name) = &vs.name {
+                    self.0.insert(name.clone());
+                }
+                for m in &vs.matchers.matchers {
+                    if m.name == "__name__" {
+                        self.0.insert(m.value.clone());
+                    }
+                }
+            }
+            Ok(true)
+        }
+    }
+    let mut names = Names(BTreeSet::new());
+    let _ = walk_expr(&mut names, expr);
+    names.0
+}
+
+/// For an alert expression of the form `<query> <cmp> <number>`, returns the
+/// expression with that final number replaced by `threshold`.
+///
+/// The parser proves the shape; the replacement is textual so the user's
+/// formatting is kept.
+pub fn replace_threshold(expr_text: &str, threshold: f64) -> Result<String, String> {
+    let expr = parse(expr_text)?;
+    let Expr::Binary(binary) = &expr else {
+        return Err("the expression is not a comparison with a number".into());
+    };
+    if !binary.op.is_comparison_operator() || !matches!(*binary.rhs, Expr::NumberLiteral(_)) {
+        return Err("the expression does not end in `<comparison> <number>`".into());
+    }
+    let trimmed = expr_text.trim_end();
+    let start = trimmed
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '+'))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let (head, number) = trimmed.split_at(start);
+    if number.is_empty() || number.parse::<f64>().is_err() {
+        return Err("the expression does not end in a plain number".into());
+    }
+    let replaced = format!("{head}{}", format_number(threshold));
+    parse(&replaced)?;
+    Ok(replaced)
+}
+
+/// The final number of `<query> <cmp> <number>`, if the expression has that shape.
+pub fn threshold_of(expr_text: &str) -> Option<f64> {
+    match parse(expr_text).ok()? {
+        Expr::Binary(b) if b.op.is_comparison_operator() => match *b.rhs {
+            Expr::NumberLiteral(n) => Some(n.val),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Formats a number the way a person writes it in PromQL (`0.05`, `80`).
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_metric_names_in_nested_expressions() {
+        let e = parse(r#"sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05 or {__name__="up"}"#).unwrap();
+        let names: Vec<_> = metric_names(&e).into_iter().collect();
+        assert_eq!(names, ["http_requests_total", "up"]);
+    }
+
+    #[test]
+    fn replaces_the_trailing_threshold_keeping_the_text() {
+        let out = replace_threshold("rate(errors_total[5m]) > 0.1", 0.25).unwrap();
+        assert_eq!(out, "rate(errors_total[5m]) > 0.25");
+        let out = replace_threshold("100 * (1 - x / y) >= 85\n", 90.0).unwrap();
+        assert_eq!(out, "100 * (1 - x / y) >= 90");
+    }
+
+    #[test]
+    fn refuses_expressions_without_a_trailing_threshold() {
+        assert!(replace_threshold("vector(1)", 2.0).is_err());
+        assert!(replace_threshold("up == on(job) other", 2.0).is_err());
+        assert!(replace_threshold("rate(x[5m]) + 1", 2.0).is_err());
+    }
+
+    #[test]
+    fn reports_syntax_errors() {
+        assert!(parse("rate(x[5m]").is_err());
+        assert_eq!(threshold_of("up == 0"), Some(0.0));
+        assert_eq!(threshold_of("up"), None);
+    }
+}

@@ -1,0 +1,140 @@
+//! Rendering: the model becomes a set of files, held in memory until every one
+//! has rendered, then written atomically by [`write`].
+//!
+//! Layout of a stack directory (each top folder is mounted into one container):
+//! `prometheus/{prometheus.yml,rules/,secrets/}`, `alertmanager/{alertmanager.yml,secrets/}`,
+//! `grafana/provisioning/{datasources,dashboards}/`, `grafana/dashboards/<folder>/`,
+//! `exporters/<service>/` (secrets an exporter reads).
+
+mod context;
+mod templates;
+pub mod write;
+
+use std::path::PathBuf;
+
+use crate::model::{Model, RulesContent, SecretFile};
+
+/// Container paths the rendered files are mounted at.
+pub mod paths {
+    pub const PROMETHEUS_CONFIG_DIR: &str = "/etc/prometheus";
+    pub const ALERTMANAGER_CONFIG_DIR: &str = "/etc/alertmanager";
+    pub const GRAFANA_PROVISIONING_DIR: &str = "/etc/grafana/provisioning";
+    pub const GRAFANA_DASHBOARDS_DIR: &str = "/etc/grafana/dashboards";
+    pub const EXPORTER_SECRETS_DIR: &str = "/etc/obsctl";
+}
+
+/// One rendered file, relative to the stack directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedFile {
+    pub path: PathBuf,
+    pub contents: Vec<u8>,
+    /// True for files holding secrets: written with mode 0600.
+    pub private: bool,
+}
+
+/// Renders every file of the stack.
+pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
+    let hb = templates::registry();
+    let mut files = Vec::new();
+    let mut text = |path: &str, contents: String, private: bool| {
+        files.push(RenderedFile {
+            path: PathBuf::from(path),
+            contents: contents.into_bytes(),
+            private,
+        });
+    };
+    let render = |name: &str, ctx: &serde_json::Value| {
+        hb.render(name, ctx)
+            .map_err(|e| format!("rendering {name} failed: {e}"))
+    };
+
+    if let Some(prom) = &model.prometheus {
+        text(
+            "prometheus/prometheus.yml",
+            render("prometheus.yml", &context::prometheus(model, prom))?,
+            false,
+        );
+        for rules in &model.rules {
+            let body = match &rules.content {
+                RulesContent::Generated(f) => format!(
+                    "# Rendered by obsctl; changes made here are overwritten.\n{}",
+                    f.to_yaml()
+                ),
+                RulesContent::Verbatim(t) => t.clone(),
+            };
+            text(&format!("prometheus/rules/{}", rules.file), body, false);
+        }
+        for secret in context::prometheus_secrets(prom, &model.scrape_jobs) {
+            text(
+                &format!("prometheus/{}", secret.file),
+                secret.value.expose().to_string(),
+                true,
+            );
+        }
+    }
+    if let Some(am) = &model.alertmanager {
+        let ctx = context::alertmanager(model, am);
+        // Webhook URLs are inlined (no `url_file` before Alertmanager 0.26), so
+        // a config that carries one is itself private.
+        let private = am
+            .receivers
+            .iter()
+            .any(|r| r.webhook.as_ref().is_some_and(|w| w.url_file.is_some()));
+        text(
+            "alertmanager/alertmanager.yml",
+            render("alertmanager.yml", &ctx)?,
+            private,
+        );
+        for secret in context::alertmanager_secrets(am) {
+            text(
+                &format!("alertmanager/{}", secret.file),
+                secret.value.expose().to_string(),
+                true,
+            );
+        }
+    }
+    if model.grafana.is_some() {
+        let ctx = context::grafana(model);
+        text(
+            "grafana/provisioning/datasources/obsctl.yml",
+            render("grafana/datasources.yml", &ctx)?,
+            false,
+        );
+        text(
+            "grafana/provisioning/dashboards/obsctl.yml",
+            render("grafana/dashboards.yml", &ctx)?,
+            false,
+        );
+        for d in &model.dashboards {
+            let mut json = serde_json::to_string_pretty(&d.json).map_err(|e| e.to_string())?;
+            json.push('\n');
+            text(
+                &format!("grafana/dashboards/{}/{}", d.folder, d.file),
+                json,
+                false,
+            );
+        }
+    }
+    for e in &model.exporters {
+        for secret in &e.secrets {
+            text(
+                &format!("exporters/{}/{}", e.kind.service(), secret.file),
+                secret.value.expose().to_string(),
+                true,
+            );
+        }
+    }
+    Ok(files)
+}
+
+/// Where a secret file of a component is seen inside its container.
+pub fn container_path(dir: &str, secret: &SecretFile) -> String {
+    format!("{dir}/{}", secret.file)
+}
+
+/// Renders one embedded template with `context` (used by `init`).
+pub fn render_template(name: &str, context: &serde_json::Value) -> Result<String, String> {
+    templates::registry()
+        .render(name, context)
+        .map_err(|e| format!("rendering {name} failed: {e}"))
+}
