@@ -102,6 +102,11 @@ impl<'a> Problems<'a> {
         });
     }
 
+    /// True if the field is written in the spec rather than defaulted.
+    pub fn is_written(&self, field: &str) -> bool {
+        self.positions.contains(field)
+    }
+
     pub fn has_errors(&self) -> bool {
         self.list.iter().any(|p| p.severity == Severity::Error)
     }

@@ -145,11 +145,10 @@ pub fn render_spec(answers: &Answers) -> String {
     let mut a = answers.clone();
     a.exporters.any =
         a.exporters.node || a.exporters.postgres.is_some() || a.exporters.redis.is_some();
-    crate::render::render_template(
-        "obsctl.yaml",
-        &serde_json::to_value(&a).expect("answers serialise"),
-    )
-    .expect("the init template renders")
+    let mut context = serde_json::to_value(&a).expect("answers serialise");
+    let packs: Vec<String> = crate::packs::all().into_iter().map(|p| p.name).collect();
+    context["all_packs"] = packs.join(", ").into();
+    crate::render::render_template("obsctl.yaml", &context).expect("the init template renders")
 }
 
 /// The spec used when no file is given: the `minimal` preset.

@@ -440,9 +440,15 @@ pub fn check_ports(
     }));
     for (i, (port, field)) in used.iter().enumerate() {
         if let Some((_, first)) = used[..i].iter().find(|(other, _)| other == port) {
+            // Point at the field the user wrote, not at a default.
+            let at = if p.is_written(field) || !p.is_written(first) {
+                field
+            } else {
+                first
+            };
             p.error(
-                field,
-                format!("host port {port} is already used by {first}"),
+                at,
+                format!("host port {port} is used by both {first} and {field}"),
                 Some("give each service its own port".into()),
             );
         }

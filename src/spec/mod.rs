@@ -283,7 +283,7 @@ pub struct RulesSpec {
     pub alerts: Vec<CustomAlertSpec>,
 }
 
-/// `http:` (defaults), `http: false`, or `http: {HighErrorRatio: {threshold: 0.1}}`.
+/// `http:` (defaults), `http: false`, or `http: {HTTPHighErrorRatio: {threshold: 0.1}}`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(try_from = "serde_yaml::Value")]
 pub enum PackSetting {
@@ -315,7 +315,7 @@ impl TryFrom<serde_yaml::Value> for PackSetting {
                 }
                 Ok(PackSetting::Alerts(alerts))
             }
-            _ => Err("a pack is enabled with `true`, disabled with `false`, or given per-alert overrides such as `{HighCpuUsage: {threshold: 90}}`".into()),
+            _ => Err("a pack is enabled with `true`, disabled with `false`, or given per-alert overrides such as `{NodeHighCPUUsage: {threshold: 90}}`".into()),
         }
     }
 }

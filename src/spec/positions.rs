@@ -49,6 +49,11 @@ impl PositionIndex {
         }
     }
 
+    /// True if `path` itself is written in the document (not a default).
+    pub fn contains(&self, path: &str) -> bool {
+        self.values.contains_key(path)
+    }
+
     /// The position of the key that names `path`, falling back to [`Self::value`].
     pub fn key(&self, path: &str) -> Option<Position> {
         self.keys.get(path).copied().or_else(|| self.value(path))

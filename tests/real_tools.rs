@@ -1,0 +1,160 @@
+//! Rendered output checked by the real validators, Prometheus' `promtool` and
+//! Alertmanager's `amtool` (Debian packages `prometheus` and
+//! `prometheus-alertmanager`, installed by scripts/test.sh).
+
+mod support;
+use std::path::Path;
+
+use support::{run_tool, tool, Test};
+
+const FULL_ENV: &[(&str, &str)] = &[
+    ("OBSCTL_FULL_REMOTE_PASSWORD", "rw-pass"),
+    (
+        "OBSCTL_FULL_SLACK_WEBHOOK",
+        "https://hooks.slack.com/services/T/B/x",
+    ),
+    ("OBSCTL_FULL_PAGERDUTY_KEY", "pd-key"),
+    ("OBSCTL_FULL_SMTP_PASSWORD", "smtp-pass"),
+    ("OBSCTL_FULL_SCRAPE_PASSWORD", "scrape-pass"),
+    ("OBSCTL_FULL_PG_PASSWORD", "pg-pass"),
+];
+
+const PRESET_ENV: &[(&str, &str)] = &[
+    (
+        "SLACK_WEBHOOK_URL",
+        "https://hooks.slack.com/services/T/B/x",
+    ),
+    ("PAGERDUTY_ROUTING_KEY", "pd-key"),
+    ("POSTGRES_PASSWORD", "pg-pass"),
+];
+
+/// Checks a rendered stack directory with promtool and amtool.
+fn check_rendered(dir: &Path) {
+    let (Some(promtool), Some(amtool)) = (tool("promtool"), tool("amtool")) else {
+        return;
+    };
+    let (ok, out) = run_tool(
+        &promtool,
+        &["check", "config", "prometheus/prometheus.yml"],
+        dir,
+    );
+    assert!(ok, "promtool check config failed:\n{out}");
+    assert!(out.contains("SUCCESS"), "{out}");
+    let rules: Vec<String> = std::fs::read_dir(dir.join("prometheus/rules"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_file())
+        .map(|e| format!("prometheus/rules/{}", e.file_name().to_string_lossy()))
+        .collect();
+    assert!(!rules.is_empty());
+    let mut args = vec!["check", "rules"];
+    args.extend(rules.iter().map(String::as_str));
+    let (ok, out) = run_tool(&promtool, &args, dir);
+    assert!(ok, "promtool check rules failed:\n{out}");
+    let (ok, out) = run_tool(
+        &amtool,
+        &["check-config", "alertmanager/alertmanager.yml"],
+        dir,
+    );
+    assert!(ok, "amtool check-config failed:\n{out}");
+}
+
+fn render(t: &mut Test) {
+    t.args(&["render", "--out", "out"]).run().code(0);
+}
+
+#[test]
+fn the_default_stack_passes_promtool_and_amtool() {
+    let mut t = Test::new();
+    render(&mut t);
+    check_rendered(&t.path("out"));
+}
+
+#[test]
+fn every_preset_passes_promtool_and_amtool() {
+    for preset in ["minimal", "fastapi"] {
+        let mut t = Test::new();
+        for (k, v) in PRESET_ENV {
+            t = t.env(k, v);
+        }
+        t.args(&["init", "--yes", "--preset", preset]).run().code(0);
+        render(&mut t);
+        check_rendered(&t.path("out"));
+    }
+}
+
+#[test]
+fn a_spec_using_every_feature_passes_promtool_and_amtool() {
+    let mut t = Test::new().fixture("full");
+    for (k, v) in FULL_ENV {
+        t = t.env(k, v);
+    }
+    render(&mut t);
+    check_rendered(&t.path("out"));
+}
+
+#[test]
+fn threshold_overrides_reach_the_rendered_rules() {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let mut t = Test::new().fixture("full");
+    for (k, v) in FULL_ENV {
+        t = t.env(k, v);
+    }
+    render(&mut t);
+    std::fs::copy(t.path("override.test.yml"), t.path("out/override.test.yml")).unwrap();
+    let (ok, out) = run_tool(
+        &promtool,
+        &["test", "rules", "override.test.yml"],
+        &t.path("out"),
+    );
+    assert!(ok, "promtool test rules failed:\n{out}");
+}
+
+#[test]
+fn every_rule_pack_passes_its_promtool_unit_tests() {
+    let Some(promtool) = tool("promtool") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut tests: Vec<String> = std::fs::read_dir(root.join("tests"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| format!("tests/{}", e.file_name().to_string_lossy()))
+        .filter(|n| n.ends_with(".test.yml"))
+        .collect();
+    tests.sort();
+    let packs = obsctl::packs::all();
+    assert_eq!(
+        tests.len(),
+        packs.len(),
+        "every pack has a test file: {tests:?}"
+    );
+    for pack in &packs {
+        assert!(
+            tests.contains(&format!("tests/{}.test.yml", pack.name)),
+            "pack {} has no tests",
+            pack.name
+        );
+    }
+    let mut args = vec!["test", "rules"];
+    args.extend(tests.iter().map(String::as_str));
+    let (ok, out) = run_tool(&promtool, &args, &root);
+    assert!(ok, "promtool test rules failed:\n{out}");
+}
+
+#[test]
+fn every_pack_alert_is_covered_by_its_unit_tests() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/tests");
+    for pack in obsctl::packs::all() {
+        let tests = std::fs::read_to_string(root.join(format!("{}.test.yml", pack.name))).unwrap();
+        for alert in pack.alert_names() {
+            assert!(
+                tests.contains(&format!("alertname: {alert}")),
+                "{alert} of pack {} has no alert_rule_test",
+                pack.name
+            );
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! Test support: run the real `obsctl` binary in a temporary folder and read
+//! what it did, so each test reads like a specification.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A temporary project folder and the command to run in it.
+pub struct Test {
+    pub dir: tempfile::TempDir,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    stdin: Option<String>,
+}
+
+/// What a run produced, with the temp folder replaced by `[TMP]`.
+#[derive(Debug)]
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Test {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+            args: Vec::new(),
+            env: Vec::new(),
+            stdin: None,
+        }
+    }
+
+    /// Writes a file relative to the project folder.
+    pub fn file(self, path: &str, contents: &str) -> Self {
+        let full = self.dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, contents).unwrap();
+        self
+    }
+
+    /// Copies a fixture folder from tests/fixtures into the project folder.
+    pub fn fixture(self, name: &str) -> Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
+        copy_dir(&src, self.dir.path());
+        self
+    }
+
+    pub fn args(&mut self, args: &[&str]) -> &mut Self {
+        self.args.extend(args.iter().map(|s| s.to_string()));
+        self
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.into());
+        self
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("reading {rel}: {e}"))
+    }
+
+    /// Runs obsctl with the arguments given so far (they are then cleared).
+    pub fn run(&mut self) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_obsctl"));
+        cmd.current_dir(self.dir.path())
+            .args(&self.args)
+            .env_remove("OBSCTL_FILE")
+            .env("NO_COLOR", "1");
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let stdin_text = self.stdin.take();
+        cmd.stdin(if stdin_text.is_some() {
+            std::process::Stdio::piped()
+        } else {
+            std::process::Stdio::null()
+        });
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("obsctl runs");
+        if let Some(text) = stdin_text {
+            use std::io::Write;
+            // The command may exit before reading its input (that is what some tests check).
+            let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
+        }
+        let out = child.wait_with_output().expect("obsctl finishes");
+        self.args.clear();
+        let tmp = self.dir.path().to_string_lossy().to_string();
+        let clean = |b: &[u8]| String::from_utf8_lossy(b).replace(&tmp, "[TMP]");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: clean(&out.stdout),
+            stderr: clean(&out.stderr),
+        }
+    }
+}
+
+impl Output {
+    /// Asserts the exit code, showing the output when it differs.
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(
+            self.code, expected,
+            "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stderr_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr contains {needle:?}:\n{}",
+            self.stderr
+        );
+        self
+    }
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
+        let entry = entry.unwrap();
+        let target = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Finds a Debian tool such as promtool; in CI (`OBSCTL_REQUIRE_TOOLS=1`) a
+/// missing tool fails the test, elsewhere the test is skipped with a message.
+pub fn tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        if std::env::var("OBSCTL_REQUIRE_TOOLS").as_deref() == Ok("1") {
+            panic!(
+                "{name} is required (OBSCTL_REQUIRE_TOOLS=1) but not on PATH; run scripts/test.sh"
+            );
+        }
+        eprintln!("SKIPPED: {name} is not installed (scripts/test.sh installs it)");
+    }
+    found
+}
+
+/// Runs a tool, returning (success, combined output).
+pub fn run_tool(tool: &Path, args: &[&str], dir: &Path) -> (bool, String) {
+    let out = Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("tool runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
