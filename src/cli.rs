@@ -42,6 +42,9 @@ pub enum Command {
     Render(RenderArgs),
     /// Validate the spec and the files it points at, without writing anything.
     Validate,
+    /// Work with Grafana dashboards as files.
+    #[command(subcommand)]
+    Dashboards(DashboardsCommand),
 }
 
 #[derive(Debug, Args)]
@@ -77,4 +80,14 @@ pub struct RenderArgs {
     /// Directory to render into [default: .obsctl/ beside the spec].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DashboardsCommand {
+    /// Check dashboard JSON files offline: datasources, panel ids, gridPos, PromQL, hard-coded labels, uid.
+    Lint {
+        /// Dashboard files, or folders holding them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
 }

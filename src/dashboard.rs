@@ -170,15 +170,21 @@ fn is_dashboard(v: &Value) -> bool {
     inner.is_object() && (inner.get("panels").is_some() || inner.get("rows").is_some())
 }
 
-/// Unwraps `{"dashboard": ...}`, clears `id`, and maps exported datasource
-/// placeholders (`${DS_PROMETHEUS}` declared in `__inputs`) to the stack's datasource.
-pub fn normalise(v: Value) -> Value {
-    let mut dash = match v {
+/// The dashboard itself, if it is wrapped as `{"dashboard": ...}` (the form
+/// Grafana's API returns).
+pub fn unwrap(v: Value) -> Value {
+    match v {
         Value::Object(mut map) if map.get("dashboard").is_some_and(Value::is_object) => {
             map.remove("dashboard").expect("checked")
         }
         other => other,
-    };
+    }
+}
+
+/// Unwraps `{"dashboard": ...}`, clears `id`, and maps exported datasource
+/// placeholders (`${DS_PROMETHEUS}` declared in `__inputs`) to the stack's datasource.
+pub fn normalise(v: Value) -> Value {
+    let mut dash = unwrap(v);
     let inputs: Vec<String> = dash
         .get("__inputs")
         .and_then(Value::as_array)

@@ -9,6 +9,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod dashboard;
+pub mod dashboard_lint;
 pub mod diagnostic;
 pub mod duration;
 pub mod error;

@@ -1,0 +1,117 @@
+//! `obsctl dashboards ...`: dashboards as files.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde_json::json;
+
+use crate::cli::OutputFormat;
+use crate::dashboard;
+use crate::dashboard_lint::{self, Level};
+use crate::diagnostic::Problems;
+use crate::error::{Error, EXIT_FAILED, EXIT_OK};
+use crate::spec::Source;
+
+/// `obsctl dashboards lint PATH...`: checks dashboard files offline; exit 1 on
+/// any error (warnings alone pass).
+pub fn lint(paths: &[PathBuf], output: OutputFormat) -> Result<u8> {
+    let files = collect(paths)?;
+    // Problems reading a file (invalid JSON, not a dashboard) are located by
+    // the same machinery as spec problems.
+    let source = Source::new(None, String::new());
+    let mut read_problems = Problems::new(&source);
+    let mut report = Vec::new();
+    let (mut errors, mut warnings) = (0, 0);
+    for file in &files {
+        let display = file.display().to_string();
+        let Some(json) = dashboard::read(file, &display, &mut read_problems) else {
+            continue;
+        };
+        for f in dashboard_lint::lint(&dashboard::unwrap(json)) {
+            match f.level {
+                Level::Error => errors += 1,
+                Level::Warning => warnings += 1,
+            }
+            report.push(
+                json!({"file": display, "level": f.level, "panel": f.panel, "message": f.message}),
+            );
+        }
+    }
+    for p in &read_problems.list {
+        errors += 1;
+        report.push(json!({"file": p.file, "level": "error", "line": p.line, "column": p.column, "message": p.message}));
+    }
+    match output {
+        OutputFormat::Json => println!(
+            "{}",
+            json!({"files": files.len(), "errors": errors, "warnings": warnings, "findings": report})
+        ),
+        OutputFormat::Human => {
+            for p in &read_problems.list {
+                println!("error: {p}");
+            }
+            for r in report.iter().filter(|r| r.get("panel").is_some()) {
+                let panel = r["panel"]
+                    .as_str()
+                    .map(|p| format!("panel {p}: "))
+                    .unwrap_or_default();
+                println!(
+                    "{}: {}: {panel}{}",
+                    r["level"].as_str().unwrap_or("error"),
+                    r["file"].as_str().unwrap_or(""),
+                    r["message"].as_str().unwrap_or("")
+                );
+            }
+            eprintln!(
+                "linted {} dashboard file{}: {errors} error{}, {warnings} warning{}",
+                files.len(),
+                plural(files.len()),
+                plural(errors),
+                plural(warnings)
+            );
+        }
+    }
+    Ok(if errors > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Files named, and `.json` files under folders named.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut files);
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(Error::usage(
+                format!("{} does not exist", p.display()),
+                Some("give dashboard JSON files or folders holding them".to_string()),
+            )
+            .into());
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            walk(&p, out);
+        } else if p.extension().is_some_and(|e| e == "json") {
+            out.push(p);
+        }
+    }
+}
