@@ -11,6 +11,7 @@ pub mod commands;
 pub mod dashboard;
 pub mod dashboard_lint;
 pub mod diagnostic;
+pub mod doctor;
 pub mod duration;
 pub mod error;
 pub mod model;
