@@ -1,0 +1,198 @@
+//! The HTTP API: shared state, the route table and small request helpers. Public
+//! routes (`/api/health`, `/healthz`) skip authentication; unknown routes answer
+//! 404 `{"message":"Not found"}` as Grafana's router does.
+
+mod accounts;
+mod admin;
+pub mod auth;
+mod dashboards;
+mod datasources;
+mod ds_health;
+mod folders;
+mod health;
+mod import;
+mod search;
+mod user;
+mod versions;
+
+use axum::body::Bytes;
+use axum::routing::{delete, get, post};
+use axum::{middleware, Router};
+use serde::de::DeserializeOwned;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::error::{ApiError, ApiResult};
+use crate::faults::Hooks;
+use crate::log::Logger;
+use crate::store::{Role, Store};
+
+/// Which shape `GET /api/dashboards/uid/:uid/versions` answers with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionsList {
+    /// Older Grafana: a bare JSON array of versions.
+    Array,
+    /// Newer Grafana: `{"continueToken": "", "versions": [...]}`.
+    Paged,
+}
+
+/// Settings the handlers read; fixed for the life of the server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub anonymous: Option<Role>,
+    pub hide_version: bool,
+    pub datasource_timeout: Duration,
+    pub versions_list: VersionsList,
+    pub provisioning_dir: Option<PathBuf>,
+}
+
+/// Everything shared between requests.
+#[derive(Debug)]
+pub struct Shared {
+    pub store: Mutex<Store>,
+    pub hooks: Mutex<Hooks>,
+    /// The dashboard providers read at start or at the last reload.
+    pub providers: Mutex<Vec<crate::provisioning::dashboards::Provider>>,
+    pub config: Config,
+    pub logger: Logger,
+}
+
+impl Shared {
+    pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().expect("store lock")
+    }
+}
+
+/// The state handed to every handler.
+pub type AppState = Arc<Shared>;
+
+/// Builds the full router.
+pub fn router(state: AppState) -> Router {
+    let protected = Router::new()
+        .route("/api/user", get(user::current_user))
+        .route("/api/org", get(user::current_org))
+        .route(
+            "/api/datasources",
+            get(datasources::list).post(datasources::create),
+        )
+        .route(
+            "/api/datasources/uid/{uid}",
+            get(datasources::get_by_uid)
+                .put(datasources::update)
+                .delete(datasources::delete_by_uid),
+        )
+        .route(
+            "/api/datasources/name/{name}",
+            get(datasources::get_by_name).delete(datasources::delete_by_name),
+        )
+        .route("/api/datasources/id/{name}", get(datasources::id_by_name))
+        .route("/api/datasources/{id}", get(datasources::get_by_id))
+        .route("/api/datasources/uid/{uid}/health", get(ds_health::by_uid))
+        .route("/api/datasources/{id}/health", get(ds_health::by_id))
+        .route("/api/folders", get(folders::list).post(folders::create))
+        .route(
+            "/api/folders/{uid}",
+            get(folders::get)
+                .put(folders::update)
+                .delete(folders::delete),
+        )
+        .route("/api/dashboards/db", post(dashboards::save))
+        .route("/api/dashboards/import", post(import::import))
+        .route("/api/dashboards/tags", get(dashboards::tags))
+        .route(
+            "/api/dashboards/uid/{uid}",
+            get(dashboards::get).delete(dashboards::delete),
+        )
+        .route("/api/dashboards/uid/{uid}/versions", get(versions::list))
+        .route(
+            "/api/dashboards/uid/{uid}/versions/{version}",
+            get(versions::get),
+        )
+        .route("/api/dashboards/uid/{uid}/restore", post(versions::restore))
+        .route("/api/search", get(search::search))
+        .route("/api/serviceaccounts", post(accounts::create))
+        .route("/api/serviceaccounts/search", get(accounts::search))
+        .route(
+            "/api/serviceaccounts/{id}",
+            get(accounts::get).delete(accounts::delete),
+        )
+        .route(
+            "/api/serviceaccounts/{id}/tokens",
+            get(accounts::list_tokens).post(accounts::create_token),
+        )
+        .route(
+            "/api/serviceaccounts/{id}/tokens/{token_id}",
+            delete(accounts::delete_token),
+        )
+        .route("/api/admin/provisioning/{kind}/reload", post(admin::reload))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ));
+
+    Router::new()
+        .route("/api/health", get(health::api_health))
+        .route("/healthz", get(health::healthz))
+        .merge(protected)
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::record_and_inject,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::message(404, "Not found")
+}
+
+/// Binds a JSON body like Grafana's `web.Bind`: an empty body gives the zero value,
+/// anything that does not decode is 400 "bad request data".
+pub fn parse_body<T: DeserializeOwned + Default>(body: &Bytes) -> ApiResult<T> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_request_data())
+}
+
+/// The decoded query string, keeping repeated keys.
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(raw: Option<&str>) -> Query {
+        Query(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of a repeated key; comma-separated values are split too.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| {
+                if v.is_empty() {
+                    vec![String::new()]
+                } else {
+                    v.split(',').map(|s| s.trim().to_string()).collect()
+                }
+            })
+            .collect()
+    }
+
+    /// Like Grafana's `QueryInt`: missing or unparsable is 0.
+    pub fn int(&self, key: &str) -> i64 {
+        self.get(key).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+}
