@@ -25,6 +25,24 @@ async fn health_needs_no_credentials_and_says_standin() {
 }
 
 #[tokio::test]
+async fn metrics_need_no_credentials_and_are_prometheus_text() {
+    let s = standin().await;
+    let r = Client::anonymous(&s).get("/metrics").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.text
+            .contains("grafana_standin_info{version=\"standin\"} 1"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("grafana_standin_http_requests_total "),
+        "{}",
+        r.text
+    );
+}
+
+#[tokio::test]
 async fn hidden_version_leaves_only_database() {
     let s = StandIn::builder().hide_version(true).start().await.unwrap();
     let r = Client::anonymous(&s).get("/api/health").await;

@@ -21,3 +21,31 @@ pub async fn api_health(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn healthz() -> &'static str {
     "Ok"
 }
+
+/// `GET /metrics` without authentication, as Grafana serves it by default, in
+/// the Prometheus text format. Only a few series, named for the stand-in, so
+/// a scrape by the stack's Prometheus succeeds without pretending to be Grafana.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let total: usize = state
+        .hooks
+        .lock()
+        .expect("hooks lock")
+        .counts
+        .values()
+        .sum();
+    let body = format!(
+        "# HELP grafana_standin_info The Grafana API stand-in (not Grafana).\n\
+         # TYPE grafana_standin_info gauge\n\
+         grafana_standin_info{{version=\"standin\"}} 1\n\
+         # HELP grafana_standin_http_requests_total Requests served by the stand-in.\n\
+         # TYPE grafana_standin_http_requests_total counter\n\
+         grafana_standin_http_requests_total {total}\n"
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+}

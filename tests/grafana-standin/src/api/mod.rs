@@ -134,6 +134,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/health", get(health::api_health))
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(health::metrics))
         .merge(protected)
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
