@@ -57,3 +57,14 @@ pub fn load(file: Option<&Path>) -> Result<Stack> {
         model: built.model,
     })
 }
+
+/// The stack name the spec gives (or the default), read without validating
+/// the rest: `down` and `status` must work even when, say, a secret's
+/// environment variable is not set in this shell.
+pub fn name(file: Option<&Path>) -> Result<String> {
+    let source = source(file)?;
+    let spec = spec::load(&source).map_err(Error::Parse)?;
+    Ok(spec
+        .name
+        .unwrap_or_else(|| model::defaults::STACK_NAME.to_string()))
+}

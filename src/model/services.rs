@@ -385,8 +385,23 @@ pub fn exporters(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Vec<E
     if let Some(s) = e.redis.as_ref().filter(|s| enabled(s.enabled)) {
         let field = "exporters.redis";
         host_port(p, &format!("{field}.address"), &s.address);
+        let addr = format!("redis://{}", s.address);
+        // redis_exporter reads REDIS_PASSWORD_FILE as JSON mapping each Redis
+        // URI to its password, and exits on a plain-text file.
         let password = s.password.as_ref().and_then(|pw| {
-            secrets.resolve(p, &format!("{field}.password"), pw, "redis-password".into())
+            secrets
+                .resolve(
+                    p,
+                    &format!("{field}.password"),
+                    pw,
+                    "redis-passwords.json".into(),
+                )
+                .map(|f| SecretFile {
+                    value: crate::spec::SecretValue::new(
+                        serde_json::json!({ addr.clone(): f.value.expose() }).to_string(),
+                    ),
+                    ..f
+                })
         });
         out.push(Exporter {
             kind: ExporterKind::Redis,
@@ -403,7 +418,7 @@ pub fn exporters(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Vec<E
                 .interval
                 .as_ref()
                 .map(|i| duration(p, &format!("{field}.interval"), Some(i), i)),
-            env: vec![("REDIS_ADDR".into(), format!("redis://{}", s.address))],
+            env: vec![("REDIS_ADDR".into(), addr)],
             secrets: password.into_iter().collect(),
         });
     }

@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# Benchmark: obsctl against docker compose (1.29) on the same stack.
+#
+# Both bring up Prometheus, Alertmanager, the Grafana stand-in and node-exporter
+# from the same local images (tests/images/build.sh), with the same rendered
+# configuration, commands, mounts, data volumes, restart policy and 127.0.0.1
+# port bindings. The two tools alternate (which goes first swaps every round)
+# and each measurement is:
+#
+#   cold up   from nothing (no container, network or volume) until every
+#             published service answers its readiness endpoint: for obsctl,
+#             `obsctl up` itself (it waits); for Compose, `up -d` then polling
+#             /-/ready and /api/health
+#   no-op up  the same command again with nothing changed
+#   down      stop and remove containers and network, keeping the volumes
+#
+# Prints the median of each (milliseconds) and obsctl/Compose ratios next to
+# the targets: cold up <= 0.8x, no-op up <= 0.3x and < 150 ms, down <= 1.0x.
+#
+# Usage: benches/compose.sh [ROUNDS]        (default 5)
+# Environment: OBSCTL (binary, default target/release/obsctl, built if absent),
+#   COMPOSE (default docker-compose), OBSCTL_TEST_*_IMAGE (default: build.sh --print),
+#   BENCH_PORT_BASE (default 39000: obsctl uses BASE+90/93/30, Compose BASE+190/193/130),
+#   BENCH_COMPOSE_ORDER (default 1: the Compose file has the same depends_on
+#   order as obsctl's start stages; 0 lets Compose start everything at once).
+# Needs: a running Docker engine, the test images, docker-compose, curl; root
+# (the Grafana password file is handed to the container's uid, as obsctl does).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+rounds=${1:-5}
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "compose.sh: ROUNDS must be a positive number" >&2; exit 2; }
+obsctl=${OBSCTL:-$repo/target/release/obsctl}
+compose=${COMPOSE:-docker-compose}
+base=${BENCH_PORT_BASE:-39000}
+export LC_ALL=C
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+
+command -v "$compose" >/dev/null || die "$compose not found (apt-get install docker-compose)"
+command -v curl >/dev/null || die "curl not found"
+docker info >/dev/null 2>&1 || die "the Docker engine does not answer (scripts/test-env.sh starts one)"
+if [[ ! -x $obsctl ]]; then
+  log "building obsctl (release)"
+  (cd "$repo" && cargo build --release --quiet) || die "cargo build failed"
+fi
+eval "$(bash "$repo/tests/images/build.sh" --print | sed 's/^/: ${/; s/=/:=/; s/$/}/')"
+for image in "$OBSCTL_TEST_PROMETHEUS_IMAGE" "$OBSCTL_TEST_ALERTMANAGER_IMAGE" \
+  "$OBSCTL_TEST_NODE_EXPORTER_IMAGE" "$OBSCTL_TEST_GRAFANA_STANDIN_IMAGE"; do
+  docker image inspect "$image" >/dev/null 2>&1 || die "image $image is missing (run tests/images/build.sh)"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/obsctl-bench.XXXXXX")
+o_dir=$work/obsctl
+c_dir=$work/compose
+mkdir -p "$o_dir" "$c_dir"
+
+# spec NAME PORT_OFFSET: the spec both stacks are rendered from.
+spec() {
+  cat <<EOF
+name: $1
+prometheus: {image: "$OBSCTL_TEST_PROMETHEUS_IMAGE", port: $((base + $2 + 90))}
+alertmanager: {image: "$OBSCTL_TEST_ALERTMANAGER_IMAGE", port: $((base + $2 + 93))}
+grafana: {image: "$OBSCTL_TEST_GRAFANA_STANDIN_IMAGE", port: $((base + $2 + 30))}
+exporters:
+  node: {image: "$OBSCTL_TEST_NODE_EXPORTER_IMAGE"}
+EOF
+}
+spec bench-obsctl 0 >"$o_dir/obsctl.yaml"
+spec bench-compose 100 >"$c_dir/obsctl.yaml"
+
+# The Compose stack uses files rendered by obsctl for its own name, so that
+# both run exactly the same configuration.
+(cd "$c_dir" && "$obsctl" render >/dev/null 2>&1) || die "obsctl render failed"
+mkdir -p "$c_dir/.obsctl/grafana/secrets"
+head -c 24 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$c_dir/.obsctl/grafana/secrets/admin-password"
+chmod 0600 "$c_dir/.obsctl/grafana/secrets/admin-password"
+chown 472 "$c_dir/.obsctl/grafana/secrets/admin-password"
+d=$c_dir/.obsctl
+# depends SERVICE...: the same start order obsctl uses (exporters and
+# Alertmanager, then Prometheus, then Grafana), unless BENCH_COMPOSE_ORDER=0.
+depends() {
+  [[ ${BENCH_COMPOSE_ORDER:-1} == 0 ]] && return
+  printf '    depends_on: [%s]' "$(printf '%s, ' "$@" | sed 's/, $//')"
+}
+cat >"$c_dir/docker-compose.yml" <<EOF
+version: "2.4"
+services:
+  node-exporter:
+    image: $OBSCTL_TEST_NODE_EXPORTER_IMAGE
+    container_name: bench-compose-node-exporter
+    command: ["--path.rootfs=/host"]
+    pid: host
+    volumes: ["/:/host:ro"]
+    restart: unless-stopped
+  alertmanager:
+    image: $OBSCTL_TEST_ALERTMANAGER_IMAGE
+    container_name: bench-compose-alertmanager
+    command: ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager", "--cluster.listen-address="]
+    volumes: ["$d/alertmanager:/etc/alertmanager:ro", "alertmanager-data:/alertmanager"]
+    ports: ["127.0.0.1:$((base + 193)):9093"]
+    extra_hosts: ["host.docker.internal:host-gateway"]
+    restart: unless-stopped
+  prometheus:
+    image: $OBSCTL_TEST_PROMETHEUS_IMAGE
+    container_name: bench-compose-prometheus
+    command: ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus", "--web.enable-lifecycle", "--storage.tsdb.retention.time=15d"]
+    volumes: ["$d/prometheus:/etc/prometheus:ro", "prometheus-data:/prometheus"]
+    ports: ["127.0.0.1:$((base + 190)):9090"]
+    extra_hosts: ["host.docker.internal:host-gateway"]
+    restart: unless-stopped
+$(depends alertmanager node-exporter)
+  grafana:
+    image: $OBSCTL_TEST_GRAFANA_STANDIN_IMAGE
+    container_name: bench-compose-grafana
+    environment:
+      GF_SECURITY_ADMIN_USER: admin
+      GF_SECURITY_ADMIN_PASSWORD__FILE: /etc/grafana/secrets/admin-password
+      GF_USERS_ALLOW_SIGN_UP: "false"
+      GF_AUTH_ANONYMOUS_ENABLED: "false"
+      GF_SERVER_ROOT_URL: http://localhost:$((base + 130))/
+    volumes:
+      - "$d/grafana/provisioning:/etc/grafana/provisioning:ro"
+      - "$d/grafana/dashboards:/etc/grafana/dashboards:ro"
+      - "$d/grafana/secrets:/etc/grafana/secrets:ro"
+      - "grafana-data:/var/lib/grafana"
+    ports: ["127.0.0.1:$((base + 130)):3000"]
+    restart: unless-stopped
+$(depends prometheus)
+volumes:
+  prometheus-data:
+  alertmanager-data:
+  grafana-data:
+EOF
+
+o() { (cd "$o_dir" && "$obsctl" "$@" >/dev/null 2>"$work/obsctl.err") || { cat "$work/obsctl.err" >&2; die "obsctl $* failed"; }; }
+c() { (cd "$c_dir" && "$compose" -p benchcompose --ansi never "$@" >/dev/null 2>"$work/compose.err") || { cat "$work/compose.err" >&2; die "$compose $* failed"; }; }
+
+# ready_compose: poll the Compose stack's readiness endpoints (60 s deadline).
+ready_compose() {
+  local deadline=$((${EPOCHREALTIME/./} + 60000000)) url
+  for url in "http://127.0.0.1:$((base + 190))/-/ready" "http://127.0.0.1:$((base + 193))/-/ready" \
+    "http://127.0.0.1:$((base + 130))/api/health"; do
+    until curl -sf -o /dev/null --max-time 1 "$url"; do
+      ((${EPOCHREALTIME/./} < deadline)) || die "compose stack not ready: $url"
+      sleep 0.02
+    done
+  done
+}
+
+# timed VAR CMD...: run CMD, append its wall time in ms to the array VAR.
+timed() {
+  local -n into=$1
+  shift
+  local start=${EPOCHREALTIME/./}
+  "$@"
+  into+=($(((${EPOCHREALTIME/./} - start) / 1000)))
+}
+
+compose_cold() { c up -d; ready_compose; }
+
+o_cold=() o_noop=() o_down=() c_cold=() c_noop=() c_down=()
+run_obsctl() {
+  o down --volumes
+  timed o_cold o up --pull never
+  timed o_noop o up --pull never
+  timed o_down o down
+  o down --volumes
+}
+run_compose() {
+  c down -v
+  timed c_cold compose_cold
+  timed c_noop c up -d
+  timed c_down c down
+  c down -v
+}
+cleanup() {
+  (cd "$o_dir" && "$obsctl" down --volumes >/dev/null 2>&1) || true
+  (cd "$c_dir" && "$compose" -p benchcompose down -v >/dev/null 2>&1) || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+log "$rounds rounds, alternating; obsctl $("$obsctl" --version | awk '{print $2}'), $("$compose" version --short 2>/dev/null || echo compose)"
+# One untimed warm-up of each, so neither pays for cold caches.
+run_obsctl
+run_compose
+o_cold=() o_noop=() o_down=() c_cold=() c_noop=() c_down=()
+for ((i = 1; i <= rounds; i++)); do
+  if ((i % 2)); then run_obsctl; run_compose; else run_compose; run_obsctl; fi
+  log "round $i: obsctl cold ${o_cold[-1]} noop ${o_noop[-1]} down ${o_down[-1]} ms; compose cold ${c_cold[-1]} noop ${c_noop[-1]} down ${c_down[-1]} ms"
+done
+
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+row() { # name obsctl compose target-ratio [absolute-ms]
+  local ratio verdict=ok
+  ratio=$(awk -v a="$2" -v b="$3" 'BEGIN { printf "%.2f", a / b }')
+  awk -v r="$ratio" -v t="$4" 'BEGIN { exit !(r > t) }' && verdict=MISSED
+  [[ -n ${5:-} ]] && (($2 >= $5)) && verdict=MISSED
+  printf '%-10s %10s %12s %7sx   <= %sx%s  %s\n' "$1" "$2" "$3" "$ratio" "$4" "${5:+ and < $5 ms}" "$verdict"
+}
+printf '%-10s %10s %12s %8s   %s\n' "median ms" obsctl compose ratio target
+row "cold up" "$(median "${o_cold[@]}")" "$(median "${c_cold[@]}")" 0.8
+row "no-op up" "$(median "${o_noop[@]}")" "$(median "${c_noop[@]}")" 0.3 150
+row "down" "$(median "${o_down[@]}")" "$(median "${c_down[@]}")" 1.0

@@ -1,0 +1,382 @@
+//! The one wrapper around bollard. Every Docker call obsctl makes goes through
+//! [`Engine`], so every error names the operation and the object it concerned
+//! ("cannot start container shop-prometheus: ..."), and every object obsctl
+//! creates carries the stack's labels.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use bollard::errors::Error as BollardError;
+use bollard::models::{CreateImageInfo, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::query_parameters::{
+    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
+    ListVolumesOptionsBuilder, RemoveVolumeOptions,
+};
+use bollard::Docker;
+use futures_util::{Stream, StreamExt};
+
+mod conflicts;
+mod containers;
+
+use super::plan::{Observed, ObservedContainer, ObservedNetwork};
+use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
+use containers::observed_container;
+
+/// Seconds a container gets to stop after SIGTERM before it is killed.
+const STOP_GRACE_SECS: i32 = 10;
+
+/// A Docker call that failed, naming what obsctl was doing.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot {op} {target}: {}", describe(.cause))]
+pub struct DockerError {
+    pub op: &'static str,
+    pub target: String,
+    pub cause: BollardError,
+}
+
+impl DockerError {
+    /// The HTTP status the engine answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match &self.cause {
+            BollardError::DockerResponseServerError { status_code, .. } => Some(*status_code),
+            _ => None,
+        }
+    }
+
+    /// The engine's own message.
+    pub fn message(&self) -> String {
+        describe(&self.cause)
+    }
+}
+
+fn describe(e: &BollardError) -> String {
+    match e {
+        BollardError::DockerResponseServerError { message, .. } => message.trim().to_string(),
+        BollardError::DockerStreamError { error } => error.trim().to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn fail(op: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> DockerError {
+    let target = target.into();
+    move |cause| DockerError { op, target, cause }
+}
+
+/// The Docker engine could not be reached.
+#[derive(Debug)]
+pub struct ConnectError {
+    pub endpoint: String,
+    pub reason: String,
+    pub hint: String,
+}
+
+/// A connected, version-negotiated Docker engine.
+pub struct Engine {
+    docker: Docker,
+    endpoint: String,
+}
+
+/// What `up` needs to know about a local image.
+#[derive(Debug, Clone)]
+pub struct ImageFacts {
+    pub id: String,
+    /// The image's `User` (empty means root).
+    pub user: String,
+}
+
+/// One progress message of a pull.
+#[derive(Debug, Clone, Default)]
+pub struct PullEvent {
+    /// The layer it is about, if any.
+    pub layer: Option<String>,
+    pub status: String,
+    pub current: Option<u64>,
+    pub total: Option<u64>,
+}
+
+fn pull_event(info: CreateImageInfo) -> Result<PullEvent, String> {
+    if let Some(message) = info.error_detail.and_then(|e| e.message) {
+        return Err(message);
+    }
+    let detail = info.progress_detail.unwrap_or_default();
+    let bytes = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok()).filter(|v| *v > 0);
+    Ok(PullEvent {
+        layer: info.id,
+        status: info.status.unwrap_or_default(),
+        current: bytes(detail.current),
+        total: bytes(detail.total),
+    })
+}
+
+/// A container's state as `inspect` reports it.
+#[derive(Debug, Clone, Default)]
+pub struct StateFacts {
+    pub status: String,
+    pub restarting: bool,
+    pub exit_code: Option<i64>,
+    pub started_at: Option<String>,
+}
+
+impl Engine {
+    /// Connects to `DOCKER_HOST` (unix, tcp or http) or the default unix socket,
+    /// and negotiates the API version: the engine may be older than bollard's
+    /// default (Debian 12's speaks 1.41), and refuses newer requests.
+    pub async fn connect() -> Result<Engine, ConnectError> {
+        let host = std::env::var("DOCKER_HOST")
+            .ok()
+            .filter(|h| !h.trim().is_empty());
+        let endpoint = host
+            .clone()
+            .unwrap_or_else(|| "unix:///var/run/docker.sock".into());
+        let error = |reason: String| connect_error(&endpoint, reason);
+        let docker = match &host {
+            Some(h) => Docker::connect_with_host(h),
+            None => Docker::connect_with_unix_defaults(),
+        }
+        .map_err(|e| error(e.to_string()))?;
+        let docker =
+            match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
+                Ok(Ok(docker)) => docker,
+                Ok(Err(e)) => return Err(error(root_cause(&e))),
+                Err(_) => return Err(error("no answer within 10s".into())),
+            };
+        Ok(Engine { docker, endpoint })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Everything carrying the stack label: containers, networks, volumes.
+    pub async fn observe(&self, stack: &str) -> Result<Observed, DockerError> {
+        let (containers, networks, volumes) = tokio::join!(
+            self.stack_containers(stack),
+            self.stack_networks(stack),
+            self.stack_volumes(stack)
+        );
+        Ok(Observed {
+            containers: containers?,
+            networks: networks?,
+            volumes: volumes?,
+        })
+    }
+
+    /// The stack's containers, running or not.
+    pub async fn stack_containers(
+        &self,
+        stack: &str,
+    ) -> Result<Vec<ObservedContainer>, DockerError> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
+        let options = ListContainersOptionsBuilder::default()
+            .all(true)
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(fail("list containers of stack", stack))?;
+        Ok(list.into_iter().map(observed_container).collect())
+    }
+
+    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, DockerError> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
+        let options = ListNetworksOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker
+            .list_networks(Some(options))
+            .await
+            .map_err(fail("list networks of stack", stack))?;
+        Ok(list
+            .into_iter()
+            .filter_map(|n| {
+                Some(ObservedNetwork {
+                    id: n.id?,
+                    name: n.name.unwrap_or_default(),
+                })
+            })
+            .collect())
+    }
+
+    pub async fn stack_volumes(&self, stack: &str) -> Result<Vec<String>, DockerError> {
+        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
+        let options = ListVolumesOptionsBuilder::default()
+            .filters(&filters)
+            .build();
+        let list = self
+            .docker
+            .list_volumes(Some(options))
+            .await
+            .map_err(fail("list volumes of stack", stack))?;
+        Ok(list
+            .volumes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| v.name)
+            .collect())
+    }
+
+    /// The local image `image`, or `None` when it is not present.
+    pub async fn inspect_image(&self, image: &str) -> Result<Option<ImageFacts>, DockerError> {
+        match self.docker.inspect_image(image).await {
+            Ok(i) => Ok(Some(ImageFacts {
+                id: i.id.unwrap_or_default(),
+                user: i.config.and_then(|c| c.user).unwrap_or_default(),
+            })),
+            Err(BollardError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(None),
+            Err(e) => Err(fail("inspect image", image)(e)),
+        }
+    }
+
+    /// The progress of pulling `repository` at `tag` (a tag or a digest).
+    pub fn pull<'a>(
+        &'a self,
+        image: &'a str,
+        repository: &str,
+        tag: &str,
+    ) -> impl Stream<Item = Result<PullEvent, DockerError>> + 'a {
+        let options = CreateImageOptionsBuilder::default()
+            .from_image(repository)
+            .tag(tag)
+            .build();
+        self.docker
+            .create_image(Some(options), None, None)
+            .map(move |item| match item {
+                Ok(info) => pull_event(info).map_err(|message| DockerError {
+                    op: "pull image",
+                    target: image.into(),
+                    cause: BollardError::DockerStreamError { error: message },
+                }),
+                Err(e) => Err(fail("pull image", image)(e)),
+            })
+    }
+
+    pub async fn create_network(&self, stack: &str, name: &str) -> Result<String, DockerError> {
+        let request = NetworkCreateRequest {
+            name: name.into(),
+            driver: Some("bridge".into()),
+            labels: Some(labels(stack, "network", None)),
+            ..Default::default()
+        };
+        let created = self
+            .docker
+            .create_network(request)
+            .await
+            .map_err(fail("create network", name))?;
+        Ok(created.id)
+    }
+
+    pub async fn create_volume(
+        &self,
+        stack: &str,
+        name: &str,
+        service: &str,
+    ) -> Result<(), DockerError> {
+        let request = VolumeCreateRequest {
+            name: Some(name.into()),
+            labels: Some(labels(stack, service, None)),
+            ..Default::default()
+        };
+        self.docker
+            .create_volume(request)
+            .await
+            .map(drop)
+            .map_err(fail("create volume", name))
+    }
+
+    pub async fn remove_network(&self, id: &str, name: &str) -> Result<(), DockerError> {
+        match self.docker.remove_network(id).await {
+            Err(BollardError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            other => other.map_err(fail("remove network", name)),
+        }
+    }
+
+    pub async fn remove_volume(&self, name: &str) -> Result<(), DockerError> {
+        match self
+            .docker
+            .remove_volume(name, None::<RemoveVolumeOptions>)
+            .await
+        {
+            Err(BollardError::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(()),
+            other => other.map_err(fail("remove volume", name)),
+        }
+    }
+}
+
+fn connect_error(endpoint: &str, reason: String) -> ConnectError {
+    let lower = reason.to_lowercase();
+    let hint = if lower.contains("permission denied") {
+        "your user may not open the Docker socket: add it to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or run obsctl with sudo".to_string()
+    } else if lower.contains("no such file") || lower.contains("not found") {
+        "is the Docker engine installed and running? Start it (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a running engine".to_string()
+    } else {
+        "check that the Docker engine is running and that DOCKER_HOST (if set) points at it"
+            .to_string()
+    };
+    ConnectError {
+        endpoint: endpoint.into(),
+        reason,
+        hint,
+    }
+}
+
+/// The innermost message of an error chain ("No such file or directory").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = e;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+fn labels(stack: &str, service: &str, hash: Option<&str>) -> HashMap<String, String> {
+    let mut labels = HashMap::from([
+        (LABEL_STACK.to_string(), stack.to_string()),
+        (LABEL_SERVICE.to_string(), service.to_string()),
+    ]);
+    if let Some(hash) = hash {
+        labels.insert(LABEL_HASH.into(), hash.into());
+    }
+    labels
+}
+
+/// The engine's version and the API version the client negotiated.
+#[derive(Debug, Clone)]
+pub struct VersionFacts {
+    pub engine: String,
+    pub api: String,
+}
+
+/// Facts `doctor` reads.
+impl Engine {
+    /// The engine's version, and the API version in use after negotiation.
+    pub async fn version(&self) -> Result<VersionFacts, DockerError> {
+        let v = self
+            .docker
+            .version()
+            .await
+            .map_err(fail("read version of", "the engine"))?;
+        Ok(VersionFacts {
+            engine: v.version.unwrap_or_else(|| "?".into()),
+            api: self.docker.client_version().to_string(),
+        })
+    }
+
+    /// How often Docker restarted the container (a crash loop shows here).
+    pub async fn restart_count(&self, name: &str) -> Result<i64, DockerError> {
+        let info = self
+            .docker
+            .inspect_container(name, None)
+            .await
+            .map_err(fail("inspect container", name))?;
+        Ok(info.restart_count.unwrap_or(0))
+    }
+}

@@ -1,0 +1,180 @@
+//! Making mounted files readable by the container's user without making
+//! secrets readable by anyone else.
+//!
+//! Secret files are rendered 0600 for the invoking user, but the containers
+//! run as their image's user (65534 for Prometheus, Alertmanager and most
+//! exporters, 472 for Grafana). As root, obsctl gives each secret file to that
+//! uid and keeps it 0600; otherwise it stops with an error saying what to do.
+//! It never widens a secret's mode.
+
+use std::fs;
+use std::io;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum OwnershipError {
+    #[error("the secret files of {service} belong to uid {owner} with mode 0600, but its container runs as uid {uid} and could not read them: {}", list(.files))]
+    NotRoot {
+        service: String,
+        owner: u32,
+        uid: u32,
+        files: Vec<PathBuf>,
+    },
+    #[error("cannot give {} to uid {uid}: {cause}", .path.display())]
+    Chown {
+        path: PathBuf,
+        uid: u32,
+        cause: io::Error,
+    },
+    #[error("cannot read {}: {cause}", .path.display())]
+    Read { path: PathBuf, cause: io::Error },
+}
+
+impl OwnershipError {
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            OwnershipError::NotRoot { uid, .. } => Some(format!(
+                "run `sudo obsctl up`: as root, obsctl gives each secret file to uid {uid} and keeps it 0600 (it never makes secrets world-readable)"
+            )),
+            _ => None,
+        }
+    }
+}
+
+fn list(files: &[PathBuf]) -> String {
+    files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when this process may change file owners.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Gives every file in `files` to `uid` (mode unchanged), or explains why not.
+pub fn hand_over(service: &str, files: &[PathBuf], uid: u32) -> Result<(), OwnershipError> {
+    if uid == 0 {
+        return Ok(()); // root in the container reads anything
+    }
+    let root = is_root();
+    let mut unreadable = Vec::new();
+    let mut owner = 0;
+    for path in files {
+        let meta = fs::metadata(path).map_err(|cause| OwnershipError::Read {
+            path: path.clone(),
+            cause,
+        })?;
+        if meta.uid() == uid {
+            continue;
+        }
+        if root {
+            std::os::unix::fs::chown(path, Some(uid), None).map_err(|cause| {
+                OwnershipError::Chown {
+                    path: path.clone(),
+                    uid,
+                    cause,
+                }
+            })?;
+        } else {
+            owner = meta.uid();
+            unreadable.push(path.clone());
+        }
+    }
+    if unreadable.is_empty() {
+        Ok(())
+    } else {
+        Err(OwnershipError::NotRoot {
+            service: service.into(),
+            owner,
+            uid,
+            files: unreadable,
+        })
+    }
+}
+
+/// Creates each folder in `dirs` and makes it and every folder below it
+/// traversable by all (`o+rx`), so a container user other than the invoking
+/// one can reach the files; a restrictive umask would otherwise hide them.
+/// File modes are left alone: public files are 0644, secrets stay 0600.
+pub fn open_folders(dirs: &[PathBuf]) -> io::Result<()> {
+    for dir in dirs {
+        fs::create_dir_all(dir).map_err(|e| with_path(e, dir))?;
+        open_tree(dir)?;
+    }
+    Ok(())
+}
+
+fn open_tree(dir: &Path) -> io::Result<()> {
+    let meta = fs::metadata(dir).map_err(|e| with_path(e, dir))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o755 != 0o755 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o755))
+            .map_err(|e| with_path(e, dir))?;
+    }
+    for entry in fs::read_dir(dir).map_err(|e| with_path(e, dir))?.flatten() {
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            open_tree(&entry.path())?;
+        }
+    }
+    Ok(())
+}
+
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_become_traversable_and_files_keep_their_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("prometheus/secrets");
+        fs::create_dir_all(&nested).unwrap();
+        fs::set_permissions(&nested, fs::Permissions::from_mode(0o700)).unwrap();
+        let secret = nested.join("token");
+        fs::write(&secret, "s").unwrap();
+        fs::set_permissions(&secret, fs::Permissions::from_mode(0o600)).unwrap();
+        open_folders(&[dir.path().join("prometheus")]).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&nested), 0o755);
+        assert_eq!(mode(&secret), 0o600);
+    }
+
+    #[test]
+    fn files_already_owned_by_the_container_user_need_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s");
+        fs::write(&file, "s").unwrap();
+        let me = fs::metadata(&file).unwrap().uid();
+        hand_over("prometheus", &[file], me).unwrap();
+    }
+
+    #[test]
+    fn handing_over_keeps_the_file_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s");
+        fs::write(&file, "s").unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        match hand_over("prometheus", std::slice::from_ref(&file), 65534) {
+            Ok(()) => {
+                assert!(is_root());
+                assert_eq!(fs::metadata(&file).unwrap().uid(), 65534);
+            }
+            Err(e) => {
+                assert!(!is_root());
+                assert!(e.hint().unwrap().contains("sudo obsctl up"));
+            }
+        }
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+}

@@ -1,0 +1,341 @@
+use std::path::Path;
+
+use super::*;
+use crate::spec::Source;
+
+fn desired_for(spec: &str) -> Desired {
+    let source = Source::new(None, spec.to_string());
+    let parsed = crate::spec::load(&source).expect("spec parses");
+    let env = |name: &str| name.ends_with("_PASSWORD").then(|| "pw".to_string());
+    let model = crate::model::build(&parsed, &source, &env)
+        .expect("spec is valid")
+        .model;
+    let files = crate::render::render(&model).expect("renders");
+    desired(
+        &model,
+        Path::new("/srv/shop/.obsctl"),
+        &files,
+        &Host::default(),
+    )
+}
+
+const FULL: &str = "
+name: shop
+exporters:
+  node: {}
+  postgres:
+    address: db:5432
+    user: monitor
+    password: {env: PG_PASSWORD}
+";
+
+#[test]
+fn services_come_in_start_order_named_after_the_stack() {
+    let d = desired_for(FULL);
+    let names: Vec<&str> = d.services.iter().map(|s| s.def.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "shop-node-exporter",
+            "shop-postgres-exporter",
+            "shop-alertmanager",
+            "shop-prometheus",
+            "shop-grafana"
+        ]
+    );
+    let stages: Vec<u8> = d.services.iter().map(|s| s.role.stage()).collect();
+    assert!(stages.windows(2).all(|w| w[0] <= w[1]), "{stages:?}");
+    assert_eq!(d.network, "shop-net");
+    assert!(d.services.iter().all(|s| s.def.network == "shop-net"));
+}
+
+#[test]
+fn prometheus_command_keeps_config_and_storage_and_enables_reload() {
+    let d = desired_for(FULL);
+    let prom = d.service("prometheus").unwrap();
+    let cmd = prom.def.cmd.as_ref().unwrap();
+    for flag in [
+        "--config.file=/etc/prometheus/prometheus.yml",
+        "--storage.tsdb.path=/prometheus",
+        "--web.enable-lifecycle",
+        "--storage.tsdb.retention.time=15d",
+    ] {
+        assert!(cmd.iter().any(|c| c == flag), "{flag} missing from {cmd:?}");
+    }
+    assert_eq!(prom.def.extra_hosts, ["host.docker.internal:host-gateway"]);
+    assert_eq!(prom.def.restart, "unless-stopped");
+}
+
+#[test]
+fn retention_size_is_passed_when_set() {
+    let d = desired_for("prometheus: {retention_size: 10GB}\n");
+    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    assert!(cmd.contains(&"--storage.tsdb.retention.size=10GB".to_string()));
+}
+
+#[test]
+fn alertmanager_runs_single_node_with_its_config_and_storage() {
+    let d = desired_for(FULL);
+    let cmd = d.service("alertmanager").unwrap().def.cmd.clone().unwrap();
+    assert_eq!(
+        cmd,
+        [
+            "--config.file=/etc/alertmanager/alertmanager.yml",
+            "--storage.path=/alertmanager",
+            "--cluster.listen-address="
+        ]
+    );
+}
+
+#[test]
+fn config_folders_are_mounted_read_only_and_data_lives_on_volumes() {
+    let d = desired_for(FULL);
+    let mounts = |s: &str| d.service(s).unwrap().def.mounts.clone();
+    let prom = mounts("prometheus");
+    assert!(prom.contains(&Mount {
+        source: "/srv/shop/.obsctl/prometheus".into(),
+        target: "/etc/prometheus".into(),
+        volume: false,
+        read_only: true,
+        rslave: false,
+    }));
+    assert!(prom.contains(&Mount {
+        source: "shop-prometheus-data".into(),
+        target: "/prometheus".into(),
+        volume: true,
+        read_only: false,
+        rslave: false,
+    }));
+    let grafana: Vec<(String, String)> = mounts("grafana")
+        .into_iter()
+        .map(|m| (m.source, m.target))
+        .collect();
+    for (source, target) in [
+        (
+            "/srv/shop/.obsctl/grafana/provisioning",
+            "/etc/grafana/provisioning",
+        ),
+        (
+            "/srv/shop/.obsctl/grafana/dashboards",
+            "/etc/grafana/dashboards",
+        ),
+        ("/srv/shop/.obsctl/grafana/secrets", GRAFANA_SECRETS_DIR),
+        ("shop-grafana-data", "/var/lib/grafana"),
+    ] {
+        assert!(
+            grafana.contains(&(source.into(), target.into())),
+            "{source} -> {target} missing from {grafana:?}"
+        );
+    }
+    let volumes: Vec<&str> = d.volumes.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        volumes,
+        [
+            "shop-alertmanager-data",
+            "shop-prometheus-data",
+            "shop-grafana-data"
+        ]
+    );
+}
+
+#[test]
+fn no_mount_is_a_single_file() {
+    let d = desired_for(FULL);
+    for s in &d.services {
+        for m in s.def.mounts.iter().filter(|m| !m.volume) {
+            let last = Path::new(&m.source).file_name().unwrap_or_default();
+            assert!(
+                !last.to_string_lossy().contains('.') || m.source.ends_with(".obsctl"),
+                "{} mounts {}",
+                s.name(),
+                m.source
+            );
+        }
+    }
+}
+
+#[test]
+fn ports_bind_to_the_model_address_and_unpublished_exporters_wait_for_running() {
+    let d = desired_for(FULL);
+    let prom = d.service("prometheus").unwrap();
+    assert_eq!(
+        prom.def.ports,
+        [Port {
+            container: 9090,
+            host_ip: "127.0.0.1".into(),
+            host_port: 9090
+        }]
+    );
+    assert_eq!(
+        prom.ready,
+        Readiness::Http {
+            url: "http://127.0.0.1:9090/-/ready".into()
+        }
+    );
+    let node = d.service("node-exporter").unwrap();
+    assert!(node.def.ports.is_empty());
+    assert_eq!(node.ready, Readiness::Running);
+    let grafana = d.service("grafana").unwrap();
+    assert_eq!(
+        grafana.ready,
+        Readiness::Http {
+            url: "http://127.0.0.1:3000/api/health".into()
+        }
+    );
+}
+
+#[test]
+fn binding_every_interface_is_probed_on_loopback() {
+    let d = desired_for("bind: 0.0.0.0\n");
+    let prom = d.service("prometheus").unwrap();
+    assert_eq!(prom.def.ports[0].host_ip, "0.0.0.0");
+    assert_eq!(prom.base_url.as_deref(), Some("http://127.0.0.1:9090"));
+}
+
+#[test]
+fn grafana_reads_its_password_from_a_mounted_file_and_stays_closed() {
+    let d = desired_for(FULL);
+    let g = d.service("grafana").unwrap();
+    for var in [
+        "GF_SECURITY_ADMIN_USER=admin",
+        "GF_SECURITY_ADMIN_PASSWORD__FILE=/etc/grafana/secrets/admin-password",
+        "GF_USERS_ALLOW_SIGN_UP=false",
+        "GF_AUTH_ANONYMOUS_ENABLED=false",
+        "GF_SERVER_ROOT_URL=http://localhost:3000/",
+    ] {
+        assert!(g.def.env.contains(&var.to_string()), "{var} missing");
+    }
+    assert!(!g
+        .def
+        .env
+        .iter()
+        .any(|e| e.starts_with("GF_SECURITY_ADMIN_PASSWORD=")));
+    assert_eq!(
+        g.secrets,
+        [PathBuf::from(
+            "/srv/shop/.obsctl/grafana/secrets/admin-password"
+        )]
+    );
+}
+
+#[test]
+fn postgres_exporter_reads_its_password_from_the_mounted_secrets_folder() {
+    let d = desired_for(FULL);
+    let pg = d.service("postgres-exporter").unwrap();
+    assert!(pg
+        .def
+        .env
+        .contains(&"DATA_SOURCE_PASS_FILE=/etc/obsctl/secrets/postgres-password".to_string()));
+    assert!(pg
+        .def
+        .env
+        .contains(&"DATA_SOURCE_URI=db:5432/postgres?sslmode=disable".to_string()));
+    assert!(pg.def.mounts.iter().any(|m| m.source
+        == "/srv/shop/.obsctl/exporters/postgres-exporter"
+        && m.target == "/etc/obsctl"
+        && m.read_only));
+    assert_eq!(
+        pg.secrets,
+        [PathBuf::from(
+            "/srv/shop/.obsctl/exporters/postgres-exporter/secrets/postgres-password"
+        )]
+    );
+}
+
+#[test]
+fn node_exporter_sees_the_host_root_read_only() {
+    let d = desired_for(FULL);
+    let node = d.service("node-exporter").unwrap();
+    assert_eq!(
+        node.def.cmd.as_deref(),
+        Some(&["--path.rootfs=/host".to_string()][..])
+    );
+    assert!(node.def.pid_host);
+    let root = node
+        .def
+        .mounts
+        .iter()
+        .find(|m| m.target == "/host")
+        .unwrap();
+    assert!(root.read_only && root.source == "/");
+    // A private root cannot propagate mounts; Docker would refuse rslave.
+    assert!(!root.rslave);
+}
+
+#[test]
+fn the_hash_follows_the_definition_only() {
+    let a = desired_for(FULL);
+    let b = desired_for(FULL);
+    let hash = |d: &Desired| d.service("prometheus").unwrap().def.hash();
+    assert_eq!(hash(&a), hash(&b));
+    assert_eq!(hash(&a).len(), 64);
+    let retagged = desired_for(&format!(
+        "{FULL}prometheus: {{image: 'prom/prometheus:v9'}}\n"
+    ));
+    assert_ne!(hash(&a), hash(&retagged));
+    // A rule change is a config change (reload), not a new container.
+    let rules = desired_for(&format!(
+        "{FULL}rules: {{packs: {{stack: {{TargetDown: {{for: 10m}}}}}}}}\n"
+    ));
+    assert_eq!(hash(&a), hash(&rules));
+}
+
+#[test]
+fn roles_round_trip_through_the_service_label() {
+    for s in desired_for(FULL).services {
+        assert_eq!(Role::from_service(s.name()), Some(s.role));
+    }
+    assert_eq!(Role::from_service("postgres"), None);
+}
+
+#[test]
+fn dependencies_start_first_and_independent_services_together() {
+    assert_eq!(
+        Role::Exporter(ExporterKind::Node).stage(),
+        Role::Alertmanager.stage()
+    );
+    assert!(Role::Alertmanager.stage() < Role::Prometheus.stage());
+    assert!(Role::Prometheus.stage() < Role::Grafana.stage());
+    assert_eq!(Role::Grafana.stage(), Role::LAST_STAGE);
+}
+
+#[test]
+fn redis_exporter_reads_a_json_password_map_for_its_address() {
+    let spec =
+        "exporters:\n  redis:\n    address: cache:6379\n    password: {env: REDIS_PASSWORD}\n";
+    let source = Source::new(None, spec.to_string());
+    let parsed = crate::spec::load(&source).unwrap();
+    let env = |_: &str| Some("s3cret".to_string());
+    let model = crate::model::build(&parsed, &source, &env).unwrap().model;
+    let files = crate::render::render(&model).unwrap();
+    let d = desired(&model, Path::new("/srv/.obsctl"), &files, &Host::default());
+    let redis = d.service("redis-exporter").unwrap();
+    assert!(redis
+        .def
+        .env
+        .contains(&"REDIS_ADDR=redis://cache:6379".to_string()));
+    assert!(redis
+        .def
+        .env
+        .contains(&"REDIS_PASSWORD_FILE=/etc/obsctl/secrets/redis-passwords.json".to_string()));
+    let file = files
+        .iter()
+        .find(|f| f.path.ends_with("redis-passwords.json"))
+        .unwrap();
+    assert!(file.private);
+    let map: serde_json::Value = serde_json::from_slice(&file.contents).unwrap();
+    assert_eq!(map, serde_json::json!({"redis://cache:6379": "s3cret"}));
+}
+
+#[test]
+fn each_service_is_configured_by_its_own_folder() {
+    let d = desired_for(FULL);
+    let prefix = |s: &str| d.service(s).unwrap().config_prefix.clone();
+    assert_eq!(prefix("prometheus").as_deref(), Some("prometheus/"));
+    assert_eq!(prefix("alertmanager").as_deref(), Some("alertmanager/"));
+    assert_eq!(prefix("grafana").as_deref(), Some("grafana/"));
+    assert_eq!(
+        prefix("postgres-exporter").as_deref(),
+        Some("exporters/postgres-exporter/")
+    );
+}

@@ -1,0 +1,141 @@
+//! Readiness: each started service's condition (an HTTP endpoint answering
+//! 200 through the published port, or the container running) polled under one
+//! deadline. Polling backs off from 50 ms to 250 ms; nothing waits a fixed time.
+
+use std::time::{Duration, Instant};
+
+use super::docker::{DockerError, Engine};
+use super::progress::Progress;
+use super::services::{Readiness, Service};
+use crate::probes::Http;
+
+/// Lines of a container's log shown when it does not become ready.
+pub const LOG_LINES: usize = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    #[error("{service} ({container}) was not ready within {}s (last check: {last})", .waited.as_secs())]
+    Timeout {
+        service: String,
+        container: String,
+        waited: Duration,
+        last: String,
+        logs: Vec<String>,
+    },
+    #[error("{service} ({container}) stopped while starting ({state})")]
+    Stopped {
+        service: String,
+        container: String,
+        state: String,
+        logs: Vec<String>,
+    },
+    #[error(transparent)]
+    Docker(#[from] DockerError),
+}
+
+impl WaitError {
+    /// The container's last log lines, when the error carries them.
+    pub fn logs(&self) -> Option<(&str, &[String])> {
+        match self {
+            WaitError::Timeout {
+                container, logs, ..
+            }
+            | WaitError::Stopped {
+                container, logs, ..
+            } => Some((container, logs)),
+            WaitError::Docker(_) => None,
+        }
+    }
+}
+
+/// Waits until `service` is ready or `deadline` passes; returns how long it took.
+pub async fn until_ready(
+    engine: &Engine,
+    http: &Http,
+    service: &Service,
+    deadline: Instant,
+    progress: &Progress,
+) -> Result<Duration, WaitError> {
+    let started = Instant::now();
+    let name = &service.def.name;
+    let what = match &service.ready {
+        Readiness::Http { url } => format!("waiting for {} ({url})", service.name()),
+        Readiness::Running => format!("waiting for {} to run", service.name()),
+    };
+    let spinner = progress.spinner(what);
+    let mut delay = Duration::from_millis(50);
+    let result = loop {
+        let last = match &service.ready {
+            Readiness::Http { url } => {
+                let remaining = deadline.saturating_duration_since(Instant::now());
+                let check = http
+                    .check(
+                        url,
+                        remaining.clamp(Duration::from_millis(100), Duration::from_secs(2)),
+                    )
+                    .await;
+                if check.is_up() {
+                    break Ok(started.elapsed());
+                }
+                check.describe()
+            }
+            Readiness::Running => String::new(),
+        };
+        // The container's state tells a crash apart from a slow start, so a
+        // crash fails at once instead of at the deadline.
+        let state = engine.state(name).await?;
+        let running = state.status == "running" && !state.restarting;
+        if running && service.ready == Readiness::Running {
+            break Ok(started.elapsed());
+        }
+        if !running && state.status != "created" {
+            let state = match state.exit_code {
+                Some(code) if state.restarting || state.status == "exited" => {
+                    format!(
+                        "{}, exit code {code}",
+                        if state.restarting {
+                            "restarting"
+                        } else {
+                            "exited"
+                        }
+                    )
+                }
+                _ => state.status.clone(),
+            };
+            break Err(WaitError::Stopped {
+                service: service.name().into(),
+                container: name.clone(),
+                state,
+                logs: logs(engine, name).await,
+            });
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            break Err(WaitError::Timeout {
+                service: service.name().into(),
+                container: name.clone(),
+                waited: started.elapsed(),
+                last: if last.is_empty() { state.status } else { last },
+                logs: logs(engine, name).await,
+            });
+        }
+        tokio::time::sleep(delay.min(deadline - now)).await;
+        delay = (delay * 2).min(Duration::from_millis(250));
+    };
+    spinner.finish_and_clear();
+    if let Ok(took) = &result {
+        progress.say(format!(
+            "{} is ready ({:.1}s)",
+            service.name(),
+            took.as_secs_f64()
+        ));
+    }
+    result
+}
+
+async fn logs(engine: &Engine, name: &str) -> Vec<String> {
+    engine
+        .log_tail(name, LOG_LINES)
+        .await
+        .unwrap_or_else(|e| vec![format!("(the log could not be read: {e})")])
+}

@@ -1,0 +1,335 @@
+//! Helpers for the end-to-end tests: the real `obsctl` binary run in a temp
+//! dir against the Docker engine, with the local test images
+//! (tests/images/build.sh), each test on its own stack name and free ports,
+//! and `down --volumes` when the test ends, whatever happened.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+pub const STACK_LABEL: &str = "dev.obsctl.stack";
+
+/// True when a Docker engine answers and the test images are there. Without
+/// them the test is skipped with a visible message, unless `OBSCTL_E2E=1`
+/// asks for these tests, in which case it fails.
+pub fn engine_ready(test: &str) -> bool {
+    let required = std::env::var("OBSCTL_E2E").is_ok_and(|v| v == "1");
+    let problem = if !docker(&["version", "--format", "{{.Server.APIVersion}}"])
+        .status
+        .success()
+    {
+        Some("no Docker engine answers (start one with scripts/test-env.sh)".to_string())
+    } else {
+        let i = Images::get();
+        let missing = [
+            i.prometheus,
+            i.alertmanager,
+            i.node_exporter,
+            i.postgres_exporter,
+            i.redis_exporter,
+            i.grafana,
+        ]
+        .into_iter()
+        .find(|i| !docker(&["image", "inspect", i.as_str()]).status.success());
+        missing
+            .map(|i| format!("the test image {i} is missing (build it with tests/images/build.sh)"))
+    };
+    match problem {
+        None => true,
+        Some(p) if required => panic!("OBSCTL_E2E=1 but {p}"),
+        Some(p) => {
+            eprintln!("SKIPPED {test}: {p}; set OBSCTL_E2E=1 to make this a failure");
+            false
+        }
+    }
+}
+
+/// The local images, from OBSCTL_TEST_*_IMAGE or the names build.sh prints.
+pub struct Images {
+    pub prometheus: String,
+    pub alertmanager: String,
+    pub node_exporter: String,
+    pub postgres_exporter: String,
+    pub redis_exporter: String,
+    pub grafana: String,
+}
+
+impl Images {
+    pub fn get() -> Images {
+        let printed = Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/build.sh"))
+            .arg("--print")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let image = |var: &str, fallback: &str| {
+            std::env::var(var)
+                .ok()
+                .or_else(|| {
+                    printed
+                        .lines()
+                        .find_map(|l| l.strip_prefix(&format!("{var}=")).map(str::to_string))
+                })
+                .unwrap_or_else(|| fallback.to_string())
+        };
+        Images {
+            prometheus: image(
+                "OBSCTL_TEST_PROMETHEUS_IMAGE",
+                "obsctl-test/prometheus:2.42.0",
+            ),
+            alertmanager: image(
+                "OBSCTL_TEST_ALERTMANAGER_IMAGE",
+                "obsctl-test/alertmanager:0.25.0",
+            ),
+            node_exporter: image(
+                "OBSCTL_TEST_NODE_EXPORTER_IMAGE",
+                "obsctl-test/node-exporter:1.5.0",
+            ),
+            postgres_exporter: image(
+                "OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE",
+                "obsctl-test/postgres-exporter:0.11.1",
+            ),
+            redis_exporter: image(
+                "OBSCTL_TEST_REDIS_EXPORTER_IMAGE",
+                "obsctl-test/redis-exporter:1.45.0",
+            ),
+            grafana: image(
+                "OBSCTL_TEST_GRAFANA_STANDIN_IMAGE",
+                "obsctl-test/grafana-standin:dev",
+            ),
+        }
+    }
+}
+
+/// Runs the docker CLI.
+pub fn docker(args: &[&str]) -> Output {
+    Command::new("docker")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| Output {
+            status: std::os::unix::process::ExitStatusExt::from_raw(127 << 8),
+            stdout: Vec::new(),
+            stderr: format!("docker: {e}").into_bytes(),
+        })
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).trim().to_string()
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One stack under test: a temp dir with its spec, a unique name, free ports.
+pub struct Stack {
+    pub name: String,
+    pub dir: tempfile::TempDir,
+    pub prometheus_port: u16,
+    pub alertmanager_port: u16,
+    pub grafana_port: u16,
+    pub images: Images,
+}
+
+impl Stack {
+    pub fn new(test: &str) -> Stack {
+        Stack {
+            name: format!("e2e-{test}-{}", std::process::id()),
+            dir: tempfile::tempdir().unwrap(),
+            prometheus_port: free_port(),
+            alertmanager_port: free_port(),
+            grafana_port: free_port(),
+            images: Images::get(),
+        }
+    }
+
+    /// The stack's spec with `extra` YAML appended; scrapes and evaluates
+    /// every second so tests see samples and rules quickly.
+    pub fn spec(&self, extra: &str) -> String {
+        format!(
+            "name: {name}\nprometheus:\n  image: {prom}\n  port: {pp}\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nalertmanager:\n  image: {am}\n  port: {ap}\ngrafana:\n  image: {gf}\n  port: {gp}\n{extra}",
+            name = self.name,
+            prom = self.images.prometheus,
+            pp = self.prometheus_port,
+            am = self.images.alertmanager,
+            ap = self.alertmanager_port,
+            gf = self.images.grafana,
+            gp = self.grafana_port,
+        )
+    }
+
+    pub fn write_spec(&self, text: &str) {
+        std::fs::write(self.dir.path().join("obsctl.yaml"), text).unwrap();
+    }
+
+    /// Runs obsctl in the stack's folder.
+    pub fn obsctl(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_obsctl"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("OBSCTL_FILE")
+            .output()
+            .unwrap()
+    }
+
+    /// `up --pull never --output json`, which must succeed; returns its report.
+    pub fn up(&self) -> Value {
+        let out = self.obsctl(&[
+            "up",
+            "--pull",
+            "never",
+            "--timeout",
+            "90s",
+            "--output",
+            "json",
+        ]);
+        assert!(
+            out.status.success(),
+            "obsctl up failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("up --output json prints JSON")
+    }
+
+    /// Service -> container id, for every container carrying the stack label.
+    pub fn container_ids(&self) -> BTreeMap<String, String> {
+        let filter = format!("label={STACK_LABEL}={}", self.name);
+        let out = docker(&[
+            "ps",
+            "-a",
+            "--filter",
+            &filter,
+            "--format",
+            "{{.Label \"dev.obsctl.service\"}} {{.ID}}",
+        ]);
+        stdout(&out)
+            .lines()
+            .filter_map(|l| l.split_once(' '))
+            .map(|(s, id)| (s.to_string(), id.to_string()))
+            .collect()
+    }
+
+    /// Names of labelled objects of one kind: container, network or volume.
+    pub fn labelled(&self, kind: &str) -> Vec<String> {
+        let filter = format!("label={STACK_LABEL}={}", self.name);
+        let args: Vec<&str> = match kind {
+            "container" => vec!["ps", "-a", "--filter", &filter, "--format", "{{.Names}}"],
+            "network" => vec![
+                "network",
+                "ls",
+                "--filter",
+                &filter,
+                "--format",
+                "{{.Name}}",
+            ],
+            _ => vec!["volume", "ls", "--filter", &filter, "--format", "{{.Name}}"],
+        };
+        stdout(&docker(&args)).lines().map(str::to_string).collect()
+    }
+
+    pub fn prometheus(&self, path: &str) -> Value {
+        let url = format!("http://127.0.0.1:{}{path}", self.prometheus_port);
+        match http_get(&url) {
+            Some((200, body)) => serde_json::from_str(&body).unwrap(),
+            other => panic!("GET {url}: {other:?}"),
+        }
+    }
+
+    /// Number of series an instant query returns at Unix time `at`.
+    pub fn series_at(&self, query: &str, at: f64) -> usize {
+        let path = format!("/api/v1/query?query={}&time={at:.3}", encode(query));
+        self.prometheus(&path)["data"]["result"]
+            .as_array()
+            .map_or(0, Vec::len)
+    }
+
+    /// Waits until Prometheus has stored at least one sample of `up` for its
+    /// own job; returns a time at which that sample is queryable.
+    pub fn wait_for_a_sample(&self) -> f64 {
+        poll(
+            "a first sample of up{job=\"prometheus\"}",
+            Duration::from_secs(60),
+            || {
+                let at = now();
+                (self.series_at("up{job=\"prometheus\"}", at) > 0).then_some(at)
+            },
+        )
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        let out = self.obsctl(&["down", "--volumes"]);
+        if !out.status.success() {
+            eprintln!(
+                "cleanup of stack {} failed: {}",
+                self.name,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
+/// Polls `f` until it returns something or `limit` passes (then panics naming `what`).
+pub fn poll<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + limit;
+    let mut delay = Duration::from_millis(50);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {limit:?} waiting for {what}"
+        );
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(Duration::from_millis(500));
+    }
+}
+
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// A plain HTTP/1.0 GET on this machine: (status, body).
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some((status, body.to_string()))
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
