@@ -23,6 +23,8 @@ pub struct EnvSettings {
     pub datasource_timeout: Duration,
     pub min_refresh_interval: Option<String>,
     pub log_level: LogLevel,
+    /// `STANDIN_SAVE_DELAY_MS`: see [`Builder::save_delay`].
+    pub save_delay: Duration,
 }
 
 fn parse_bool(key: &str, value: &str) -> Result<bool, String> {
@@ -89,6 +91,13 @@ impl EnvSettings {
                 .map_err(|_| format!("GF_DATAPROXY_TIMEOUT={v:?} is not a number of seconds"))?,
             None => 30,
         };
+        // Not a Grafana setting: the stand-in's own, for benchmarks.
+        let save_delay = match get("STANDIN_SAVE_DELAY_MS") {
+            Some(v) => Duration::from_millis(v.parse().map_err(|_| {
+                format!("STANDIN_SAVE_DELAY_MS={v:?} is not a number of milliseconds")
+            })?),
+            None => Duration::ZERO,
+        };
         let log_level = match get("GF_LOG_LEVEL") {
             Some(v) => LogLevel::parse(v)
                 .ok_or_else(|| format!("GF_LOG_LEVEL={v:?} is not a log level"))?,
@@ -116,6 +125,7 @@ impl EnvSettings {
                     .to_string(),
             ),
             log_level,
+            save_delay,
         })
     }
 
@@ -128,7 +138,8 @@ impl EnvSettings {
             .hide_version(self.hide_version)
             .datasource_timeout(self.datasource_timeout)
             .min_refresh_interval(self.min_refresh_interval.as_deref())
-            .log_level(self.log_level);
+            .log_level(self.log_level)
+            .save_delay(self.save_delay);
         if let Some(role) = self.anonymous {
             b = b.anonymous(role);
         }
@@ -160,6 +171,14 @@ mod tests {
             PathBuf::from("/etc/grafana/provisioning")
         );
         assert_eq!(s.anonymous, None);
+        assert_eq!(s.save_delay, Duration::ZERO);
+    }
+
+    #[test]
+    fn the_save_delay_is_read_in_milliseconds() {
+        let s = EnvSettings::from_vars(vars(&[("STANDIN_SAVE_DELAY_MS", "20")])).unwrap();
+        assert_eq!(s.save_delay, Duration::from_millis(20));
+        assert!(EnvSettings::from_vars(vars(&[("STANDIN_SAVE_DELAY_MS", "1s")])).is_err());
     }
 
     #[test]

@@ -41,7 +41,10 @@
 //! `/etc/grafana/provisioning`), `GF_AUTH_ANONYMOUS_ENABLED`,
 //! `GF_AUTH_ANONYMOUS_ORG_ROLE`, `GF_AUTH_ANONYMOUS_HIDE_VERSION`,
 //! `GF_DATAPROXY_TIMEOUT` (seconds), `GF_DASHBOARDS_MIN_REFRESH_INTERVAL` and
-//! `GF_LOG_LEVEL`. It needs no TLS library and runs as any user.
+//! `GF_LOG_LEVEL`. It needs no TLS library and runs as any user. One variable
+//! is its own, not Grafana's: `STANDIN_SAVE_DELAY_MS` makes every dashboard
+//! save take that many milliseconds, standing for a database write, for
+//! benchmarks (see [`Builder::save_delay`]).
 //!
 //! # Provisioning, and where the stand-in is stricter
 //!

@@ -57,8 +57,17 @@ pub async fn save(
     cmd.folder_id = body.folder_id.unwrap_or_default();
     cmd.overwrite = body.overwrite.unwrap_or_default();
     cmd.message = body.message.unwrap_or_default();
+    simulate_write(&state).await;
     let saved = state.store().save_dashboard(cmd)?;
     Ok(Json(saved_json(&saved)))
+}
+
+/// Waits the configured save delay, without holding the store, so that saves
+/// in flight overlap as they do on a database that takes concurrent writes.
+pub async fn simulate_write(state: &AppState) {
+    if !state.config.save_delay.is_zero() {
+        tokio::time::sleep(state.config.save_delay).await;
+    }
 }
 
 fn meta(store: &Store, d: &Dashboard, who: &Identity) -> Value {

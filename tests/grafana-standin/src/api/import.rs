@@ -60,6 +60,7 @@ pub async fn import(
     for key in ["__elements", "__inputs", "__requires"] {
         generated.remove(key);
     }
+    super::dashboards::simulate_write(&state).await;
     let mut store = state.store();
     let folder_uid = store.resolve_folder(
         body.folder_uid.as_deref().unwrap_or_default(),

@@ -45,6 +45,8 @@ pub struct Config {
     pub datasource_timeout: Duration,
     pub versions_list: VersionsList,
     pub provisioning_dir: Option<PathBuf>,
+    /// How long each dashboard save takes (see [`crate::Builder::save_delay`]).
+    pub save_delay: Duration,
 }
 
 /// Everything shared between requests.
