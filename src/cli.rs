@@ -42,9 +42,19 @@ pub enum Command {
     Render(RenderArgs),
     /// Validate the spec and the files it points at, without writing anything.
     Validate,
-    /// Work with Grafana dashboards as files.
+    /// Grafana dashboards: lint files, import them, export and list what Grafana holds.
     #[command(subcommand)]
     Dashboards(DashboardsCommand),
+    /// Create or update the stack in Docker and wait until every service is ready.
+    Up(UpArgs),
+    /// Stop and remove the stack's containers and network (data volumes are kept).
+    Down(DownArgs),
+    /// Show the stack's services: state, health, image, ports, uptime.
+    Status,
+    /// Check the whole stack and explain what is wrong and how to fix it.
+    Doctor(DoctorArgs),
+    /// CI step: up, wait for the first scrapes, doctor, optional synthetic alert, report, tear down.
+    Smoke(SmokeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -90,4 +100,161 @@ pub enum DashboardsCommand {
         #[arg(required = true, value_name = "PATH")]
         paths: Vec<PathBuf>,
     },
+    /// Import dashboard files into Grafana, mapping datasources and never overwriting edits made there.
+    Import(ImportArgs),
+    /// Export dashboards from Grafana as stable JSON files, one folder per Grafana folder.
+    Export(ExportArgs),
+    /// List the dashboards in Grafana: uid, title, folder, version.
+    List(ListArgs),
+}
+
+// Which Grafana to talk to: the stack's own (with its admin password) unless
+// `--url` names another. (A plain comment: clap would show a doc comment here
+// as the description of every command that flattens these arguments.)
+#[derive(Debug, Args)]
+pub struct GrafanaArgs {
+    /// An existing Grafana's URL (then no spec is needed) [default: the stack's own Grafana].
+    #[arg(long, value_name = "URL", env = "OBSCTL_GRAFANA_URL")]
+    pub url: Option<String>,
+    /// User for Basic auth [default: the stack's admin user].
+    #[arg(
+        long,
+        value_name = "USER",
+        env = "OBSCTL_GRAFANA_USER",
+        conflicts_with = "token"
+    )]
+    pub user: Option<String>,
+    /// Password for Basic auth.
+    #[arg(
+        long,
+        value_name = "PASSWORD",
+        env = "OBSCTL_GRAFANA_PASSWORD",
+        hide_env_values = true,
+        conflicts_with = "token"
+    )]
+    pub password: Option<String>,
+    /// A service account token (Editor role to import, Viewer to export or list).
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "OBSCTL_GRAFANA_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Dashboard files, or folders holding them (sub-folders become Grafana folders).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub grafana: GrafanaArgs,
+    /// The Prometheus datasource to map references to, by uid or name [default: the stack's, else Grafana's default Prometheus].
+    #[arg(long, value_name = "UID|NAME")]
+    pub datasource: Option<String>,
+    /// Put every dashboard into this folder (created if missing) [default: from sub-folders, else General].
+    #[arg(long, value_name = "NAME")]
+    pub folder: Option<String>,
+    /// Overwrite dashboards that were changed in Grafana since obsctl imported them.
+    #[arg(long)]
+    pub force: bool,
+    /// Show what would happen without changing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How many dashboards to import at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Directory to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Export only dashboards in this folder (repeatable; `General` is the root).
+    #[arg(long = "folder", value_name = "NAME")]
+    pub folders: Vec<String>,
+    /// Export only the dashboard with this uid (repeatable).
+    #[arg(long = "uid", value_name = "UID")]
+    pub uids: Vec<String>,
+    #[command(flatten)]
+    pub grafana: GrafanaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub grafana: GrafanaArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Stack directory for rendered files and state [default: .obsctl/ beside the spec].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When to pull images.
+    #[arg(long, value_enum, default_value_t = PullArg::Missing)]
+    pub pull: PullArg,
+    /// How long the services may take to become ready (e.g. 120s, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PullArg {
+    /// Pull only images that are not present locally.
+    Missing,
+    /// Pull every image, to pick up a moved tag.
+    Always,
+    /// Never pull; every image must be present locally.
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct DownArgs {
+    /// Also remove the data volumes (Prometheus TSDB, Alertmanager and Grafana data).
+    #[arg(long)]
+    pub volumes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Stack directory with the rendered files [default: .obsctl/ beside the spec].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Count warnings as failures (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SmokeArgs {
+    /// Stack directory for rendered files and state [default: .obsctl/ beside the spec].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When to pull images.
+    #[arg(long, value_enum, default_value_t = PullArg::Missing)]
+    pub pull: PullArg,
+    /// Deadline for services to become ready and for the first scrapes (e.g. 120s, 5m).
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Fire a synthetic alert at Alertmanager and check that it is accepted and routed.
+    #[arg(long)]
+    pub alert: bool,
+    /// A label of the synthetic alert, KEY=VALUE (repeatable), e.g. severity=critical.
+    #[arg(long, value_name = "KEY=VALUE", requires = "alert")]
+    pub alert_label: Vec<String>,
+    /// Fail unless the synthetic alert is routed to this receiver.
+    #[arg(long, value_name = "RECEIVER", requires = "alert")]
+    pub expect_receiver: Option<String>,
+    /// Write the results as JUnit XML to this file.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Leave the stack running afterwards.
+    #[arg(long)]
+    pub keep: bool,
+    /// Count warnings as failures.
+    #[arg(long)]
+    pub strict: bool,
 }

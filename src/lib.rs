@@ -8,18 +8,23 @@
 pub mod assets;
 pub mod cli;
 pub mod commands;
+pub mod credentials;
 pub mod dashboard;
 pub mod dashboard_lint;
 pub mod diagnostic;
 pub mod doctor;
 pub mod duration;
 pub mod error;
+pub mod grafana;
 pub mod model;
 pub mod packs;
 pub mod presets;
+pub mod probes;
 pub mod promql;
 pub mod render;
 pub mod rulefile;
+pub mod runtime;
+pub mod smoke;
 pub mod spec;
 pub mod stack;
 

@@ -1,4 +1,14 @@
 //! `obsctl doctor`: checks of the whole chain, each explaining what is wrong
 //! and what to do.
 
+pub mod alertmanager;
+pub mod check;
 pub mod classify;
+pub mod containers;
+pub mod files;
+pub mod grafana;
+pub mod prometheus;
+pub mod report;
+pub mod run;
+pub mod services;
+pub mod targets;

@@ -1,0 +1,202 @@
+//! Running every doctor check: Docker and containers, the spec against the
+//! rendered files, then Prometheus, Alertmanager and Grafana concurrently,
+//! each under a deadline.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use super::check::Check;
+use super::containers::{self, Expected};
+use super::grafana::{self, Credentials};
+use super::services;
+use crate::credentials::GRAFANA_PASSWORD_FILE;
+use crate::model::Model;
+use crate::probes::Http;
+use crate::render::RenderedFile;
+use crate::runtime::docker::Engine;
+use crate::runtime::services::probe_host;
+
+/// How long any one service's checks may take.
+pub const SERVICE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Every check of the stack described by `model`, whose files render to
+/// `files` and live in `dir`.
+pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check> {
+    let mut out = Vec::new();
+    out.push(Check::ok("spec", "spec", "valid"));
+    out.push(super::files::drift(files, dir));
+    out.extend(docker(model).await);
+
+    let http = Http::new();
+    let host = probe_host(model.bind);
+    let timeout = Duration::from_secs(3);
+    let prometheus = async {
+        match &model.prometheus {
+            Some(p) => {
+                deadline(
+                    "prometheus",
+                    services::prometheus_checks(
+                        &http,
+                        &format!("http://{host}:{}", p.port),
+                        model,
+                        timeout,
+                    ),
+                )
+                .await
+            }
+            None => vec![Check::skip(
+                "prometheus",
+                "prometheus",
+                "disabled in the spec",
+            )],
+        }
+    };
+    let alertmanager = async {
+        match &model.alertmanager {
+            Some(a) => {
+                deadline(
+                    "alertmanager",
+                    services::alertmanager_checks(
+                        &http,
+                        &format!("http://{host}:{}", a.port),
+                        model,
+                        dir,
+                        timeout,
+                    ),
+                )
+                .await
+            }
+            None => vec![Check::skip(
+                "alertmanager",
+                "alertmanager",
+                "disabled in the spec",
+            )],
+        }
+    };
+    let grafana = async {
+        match &model.grafana {
+            Some(g) => {
+                let creds = Credentials {
+                    user: g.admin_user.clone(),
+                    password: std::fs::read_to_string(dir.join(GRAFANA_PASSWORD_FILE))
+                        .ok()
+                        .map(|p| p.trim_end().to_string()),
+                };
+                let uids: Vec<String> = model
+                    .dashboards
+                    .iter()
+                    .filter_map(|d| {
+                        d.json
+                            .get("uid")
+                            .and_then(|u| u.as_str())
+                            .map(str::to_string)
+                    })
+                    .collect();
+                deadline(
+                    "grafana",
+                    grafana::checks(&http, &format!("http://{host}:{}", g.port), &creds, &uids),
+                )
+                .await
+            }
+            None => vec![Check::skip("grafana", "grafana", "disabled in the spec")],
+        }
+    };
+    let (p, a, g) = tokio::join!(prometheus, alertmanager, grafana);
+    out.extend(p);
+    out.extend(a);
+    out.extend(g);
+    out
+}
+
+async fn deadline(
+    group: &'static str,
+    checks: impl std::future::Future<Output = Vec<Check>>,
+) -> Vec<Check> {
+    match tokio::time::timeout(SERVICE_DEADLINE, checks).await {
+        Ok(c) => c,
+        Err(_) => vec![Check::fail(
+            group,
+            "checks",
+            format!("no answer within {}s", SERVICE_DEADLINE.as_secs()),
+        )
+        .hint("the service is overloaded or hanging: look at its container log")],
+    }
+}
+
+/// The containers the model expects, by service.
+pub fn expected(model: &Model) -> Vec<Expected> {
+    let bind = model.bind.to_string();
+    let mut out = Vec::new();
+    let mut push = |service: &str, image: &str, port: Option<u16>| {
+        out.push(Expected {
+            service: service.into(),
+            image: image.into(),
+            port: port.map(|p| (bind.clone(), p)),
+        });
+    };
+    for e in &model.exporters {
+        push(e.kind.service(), &e.image, e.host_port);
+    }
+    if let Some(a) = &model.alertmanager {
+        push("alertmanager", &a.image, Some(a.port));
+    }
+    if let Some(p) = &model.prometheus {
+        push("prometheus", &p.image, Some(p.port));
+    }
+    if let Some(g) = &model.grafana {
+        push("grafana", &g.image, Some(g.port));
+    }
+    out
+}
+
+async fn docker(model: &Model) -> Vec<Check> {
+    let engine = match Engine::connect().await {
+        Ok(e) => e,
+        Err(e) => {
+            return vec![Check::fail(
+                "docker",
+                "engine",
+                format!("cannot reach Docker at {}: {}", e.endpoint, e.reason),
+            )
+            .hint(e.hint)];
+        }
+    };
+    let mut out = Vec::new();
+    match engine.version().await {
+        Ok(v) => out.push(Check::ok(
+            "docker",
+            "engine",
+            format!(
+                "Docker {} at {}, API {} negotiated",
+                v.engine,
+                engine.endpoint(),
+                v.api
+            ),
+        )),
+        Err(e) => out.push(Check::warn(
+            "docker",
+            "engine",
+            format!(
+                "reachable at {}, but its version is unknown: {}",
+                engine.endpoint(),
+                e.message()
+            ),
+        )),
+    }
+    let observed = match engine.stack_containers(&model.name).await {
+        Ok(c) => c,
+        Err(e) => {
+            out.push(Check::fail("containers", "containers", e.message()));
+            return out;
+        }
+    };
+    let mut restarts = HashMap::new();
+    for c in &observed {
+        if let Ok(n) = engine.restart_count(&c.name).await {
+            restarts.insert(c.name.clone(), n);
+        }
+    }
+    out.extend(containers::checks(&expected(model), &observed, &restarts));
+    out
+}
