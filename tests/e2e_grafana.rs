@@ -1,0 +1,154 @@
+//! Grafana in the running stack (the Grafana API stand-in, since no Grafana
+//! image can be obtained here): provisioned by `up` with the datasource and
+//! dashboards from the mounted files, then `dashboards import` of an exported
+//! third-party dashboard into it with the stored admin credentials.
+
+#[path = "e2e_support/mod.rs"]
+mod e2e;
+
+use std::path::Path;
+
+use e2e::{engine_ready, Stack};
+use serde_json::Value;
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON ({e}):\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn copy(from: &str, to: &Path) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::copy(&src, to).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+}
+
+#[test]
+fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
+    if !engine_ready("grafana_provisioning") {
+        return;
+    }
+    let stack = Stack::new("grafana");
+    copy(
+        "tests/fixtures/full/dashboards/team/exported.json",
+        &stack.dir.path().join("dashboards/team/exported.json"),
+    );
+    // `spec` appends extra YAML at the end; put the dashboards under grafana.
+    let spec = stack.spec("").replacen(
+        &format!(
+            "grafana:\n  image: {}\n  port: {}\n",
+            stack.images.grafana, stack.grafana_port
+        ),
+        &format!(
+            "grafana:\n  image: {}\n  port: {}\n  dashboards: [dashboards]\n",
+            stack.images.grafana, stack.grafana_port
+        ),
+        1,
+    );
+    assert!(spec.contains("dashboards: [dashboards]"), "{spec}");
+    stack.write_spec(&spec);
+    stack.up();
+
+    // Provisioned from the mounted files: the built-in set in `obsctl`, the
+    // user's in the folder named after its sub-directory.
+    let list = json(&stack.obsctl(&["dashboards", "list", "--output", "json"]));
+    let dashboards = list["dashboards"]
+        .as_array()
+        .unwrap_or_else(|| list.as_array().expect("a list"));
+    let folder_of = |uid: &str| {
+        dashboards
+            .iter()
+            .find(|d| d["uid"] == uid)
+            .map(|d| d["folder"].as_str().unwrap_or("").to_string())
+    };
+    for uid in ["obsctl-overview", "obsctl-http", "obsctl-self-monitoring"] {
+        assert_eq!(folder_of(uid).as_deref(), Some("obsctl"), "{uid} in {list}");
+    }
+    assert_eq!(
+        folder_of("team-exported").as_deref(),
+        Some("team"),
+        "{list}"
+    );
+
+    // The provisioned datasource answers through Grafana's own health check,
+    // and the generated admin password logs in.
+    let doctor = json(&stack.obsctl(&["doctor", "--output", "json"]));
+    for name in ["health", "admin login", "datasource", "dashboards"] {
+        let check = doctor["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["group"] == "grafana" && c["name"] == name)
+            .unwrap_or_else(|| panic!("no grafana {name} check: {doctor}"));
+        assert_eq!(check["status"], "ok", "{check}");
+    }
+
+    // An exported third-party dashboard, with `__inputs` and a foreign uid.
+    copy(
+        "tests/fixtures/third-party/requests.json",
+        &stack.dir.path().join("third-party/requests.json"),
+    );
+    let out = stack.obsctl(&["dashboards", "import", "third-party", "--output", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again = stack.obsctl(&["dashboards", "import", "third-party", "--output", "json"]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("unchanged"),
+        "a re-import changes nothing: {}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+
+    let out = stack.obsctl(&[
+        "dashboards",
+        "export",
+        "--out",
+        "backup",
+        "--uid",
+        "third-party-requests",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = e2e_find_json(
+        &stack.dir.path().join("backup"),
+        "third-party-requests.json",
+    );
+    let d: Value = serde_json::from_str(&std::fs::read_to_string(exported).unwrap()).unwrap();
+    for panel in d["panels"].as_array().unwrap() {
+        assert_eq!(panel["datasource"]["uid"], "obsctl-prometheus", "{panel}");
+    }
+    assert!(d.get("__inputs").is_none());
+}
+
+fn e2e_find_json(dir: &Path, name: &str) -> std::path::PathBuf {
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let p = entry.path();
+        if p.is_dir() {
+            if let Some(found) = std::fs::read_dir(&p)
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .find(|f| f.file_name().is_some_and(|n| n == name))
+            {
+                return found;
+            }
+        } else if p.file_name().is_some_and(|n| n == name) {
+            return p;
+        }
+    }
+    panic!("{name} not exported under {}", dir.display());
+}
