@@ -24,6 +24,14 @@ pub fn drift(files: &[RenderedFile], dir: &Path) -> Check {
             format!("{} files in {} match the spec", files.len(), dir.display()),
         );
     }
+    if stale.is_empty() && missing.len() == files.len() {
+        return Check::warn(
+            "spec",
+            "rendered files",
+            format!("nothing is rendered in {}", dir.display()),
+        )
+        .hint("the stack was not brought up from this folder: run `obsctl up` (or pass --dir)");
+    }
     let mut parts = Vec::new();
     if !stale.is_empty() {
         parts.push(format!(
