@@ -199,12 +199,14 @@ fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
         return;
     }
     let stack = Stack::new("smoke");
-    // Route critical alerts to a `pager` webhook receiver, the rest to `team`.
+    // Route critical alerts to a `pager` webhook receiver on this machine
+    // (smoke listens for it), the rest to `team`.
+    let hook_port = e2e::free_port();
     let spec = stack.spec("").replace(
         &format!("alertmanager:\n  image: {}\n  port: {}\n", stack.images.alertmanager, stack.alertmanager_port),
         &format!(
-            "alertmanager:\n  image: {}\n  port: {}\n  route:\n    receiver: team\n    group_wait: 1s\n    routes:\n      - match: {{severity: critical}}\n        receiver: pager\n  receivers:\n    - name: team\n      webhook: {{url: 'http://team.invalid:8080/hook'}}\n    - name: pager\n      webhook: {{url: 'http://pager.invalid:8080/hook'}}\n",
-            stack.images.alertmanager, stack.alertmanager_port
+            "alertmanager:\n  image: {}\n  port: {}\n  route:\n    receiver: team\n    group_wait: 1s\n    routes:\n      - match: {{severity: critical}}\n        receiver: pager\n  receivers:\n    - name: team\n      webhook: {{url: 'http://team.invalid:8080/hook'}}\n    - name: pager\n      webhook: {{url: 'http://host.docker.internal:{}/hook'}}\n",
+            stack.images.alertmanager, stack.alertmanager_port, hook_port
         ),
     );
     assert!(spec.contains("receiver: pager"), "{spec}");
@@ -249,6 +251,11 @@ fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
         .find(|c| c["name"] == "routing")
         .expect("a routing check");
     assert_eq!(routing["detail"], "reached receiver `pager`");
+    let delivered = checks(&report, "alert")
+        .into_iter()
+        .find(|c| c["name"] == "webhook pager")
+        .expect("a webhook delivery check");
+    assert_eq!(delivered["status"], "ok", "{delivered}");
 
     let xml = std::fs::read_to_string(stack.dir.path().join("smoke.xml")).unwrap();
     let counts = junit_counts(&xml);

@@ -21,7 +21,7 @@ use crate::probes::Http;
 use crate::render::write::atomic_write;
 use crate::runtime::docker::Engine;
 use crate::runtime::services::probe_host;
-use crate::smoke::{alert, junit};
+use crate::smoke::{alert, junit, listener};
 use crate::{render, stack};
 
 /// Runs the smoke test; exit 0 when every check passed, 1 otherwise, 2 when
@@ -78,12 +78,23 @@ pub fn run(file: Option<&Path>, args: SmokeArgs, output: OutputFormat) -> Result
                                         .map(|(k, v)| (k.to_string(), v.to_string()))
                                 })
                                 .collect();
+                            // Webhook receivers that point at this machine get a
+                            // listener, so delivery is proven too.
+                            let webhooks: Vec<(String, u16)> = am
+                                .receivers
+                                .iter()
+                                .filter_map(|r| {
+                                    let url = r.webhook.as_ref()?.url.as_deref()?;
+                                    Some((r.name.clone(), listener::host_port(url)?))
+                                })
+                                .collect();
                             checks.extend(
                                 alert::fire(
                                     &Http::new(),
                                     &base,
                                     &labels,
                                     args.expect_receiver.as_deref(),
+                                    &webhooks,
                                     Duration::from_secs(30),
                                 )
                                 .await,

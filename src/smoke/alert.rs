@@ -12,16 +12,43 @@ use crate::probes::{get_json, reason, Http};
 /// The alert name smoke alerts carry.
 pub const ALERT_NAME: &str = "ObsctlSmokeTest";
 
+/// How long a webhook notification may take to arrive (the route's
+/// `group_wait` comes first).
+const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
+
 /// Posts the alert with `labels` (plus its name and a run id), waits for
-/// Alertmanager to list it, and checks the receivers it was routed to.
+/// Alertmanager to list it, and checks the receivers it was routed to. For
+/// each `(receiver, port)` in `webhooks` (webhook receivers pointing at this
+/// machine), a listener is started first, and a routed receiver's delivery
+/// is awaited.
 pub async fn fire(
     http: &Http,
     base: &str,
     labels: &[(String, String)],
     expect: Option<&str>,
+    webhooks: &[(String, u16)],
     deadline: Duration,
 ) -> Vec<Check> {
-    let run = format!("{}", std::process::id());
+    let run = format!(
+        "{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_millis()
+    );
+    let marker = format!("\"smoke_run\":\"{run}\"");
+    let mut listeners = Vec::new();
+    for (receiver, port) in webhooks {
+        match super::listener::Listener::start(*port, marker.clone()).await {
+            Ok(l) => listeners.push((receiver.clone(), l)),
+            Err(e) => {
+                return vec![Check::fail(
+                    "alert",
+                    format!("webhook {receiver}"),
+                    format!("cannot listen on port {port} for the webhook: {e}"),
+                )
+                .hint("another process holds the port the webhook receiver points at")]
+            }
+        }
+    }
     let mut all = serde_json::Map::new();
     all.insert("alertname".into(), json!(ALERT_NAME));
     all.insert("smoke_run".into(), json!(run));
@@ -103,6 +130,24 @@ pub async fn fire(
             out.push(
                 Check::fail("alert", "routing", format!("routed to {} instead of `{want}`", receivers.join(", ")))
                     .hint("check the route's `match`/`matchers` against the alert's labels (`--alert-label`), and their order: the first matching route wins unless `continue: true`"),
+            );
+        }
+    }
+    for (receiver, listener) in listeners {
+        if !receivers.contains(&receiver) {
+            continue;
+        }
+        let port = listener.port;
+        if listener.wait(DELIVERY_DEADLINE).await {
+            out.push(Check::ok(
+                "alert",
+                format!("webhook {receiver}"),
+                format!("the notification reached the listener on port {port}"),
+            ));
+        } else {
+            out.push(
+                Check::fail("alert", format!("webhook {receiver}"), format!("no notification reached port {port} within {}s", DELIVERY_DEADLINE.as_secs()))
+                    .hint("check the route's group_wait, and that Alertmanager can reach host.docker.internal (a firewall between Docker's bridge and this machine?)"),
             );
         }
     }
