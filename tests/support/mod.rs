@@ -184,3 +184,14 @@ pub fn run_tool(tool: &Path, args: &[&str], dir: &Path) -> (bool, String) {
     );
     (out.status.success(), text)
 }
+
+impl Test {
+    /// Copies an example folder from examples/ into the project folder.
+    pub fn example(self, name: &str) -> Self {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples")
+            .join(name);
+        copy_dir(&src, self.dir.path());
+        self
+    }
+}
