@@ -19,10 +19,12 @@ pub struct Expected {
 const RESTART_LOOP: i64 = 3;
 
 /// One check per expected service, plus one per unexpected container.
+/// `holders` names, by host port, whoever else holds a port the stack expects.
 pub fn checks(
     expected: &[Expected],
     observed: &[ObservedContainer],
     restarts: &HashMap<String, i64>,
+    holders: &HashMap<u16, String>,
 ) -> Vec<Check> {
     let mut out = Vec::new();
     let mut ports = Vec::new();
@@ -32,6 +34,23 @@ pub fn checks(
                 Check::fail("containers", e.service.clone(), "no container")
                     .hint("run `obsctl up`"),
             );
+            if let Some((port, holder)) = e
+                .port
+                .as_ref()
+                .and_then(|(_, port)| holders.get(port).map(|h| (port, h)))
+            {
+                ports.push(
+                    Check::fail(
+                        "ports",
+                        e.service.clone(),
+                        format!("port {port} is held by {holder}"),
+                    )
+                    .hint(format!(
+                        "stop it, or give {} another `port:` in the spec",
+                        e.service
+                    )),
+                );
+            }
             continue;
         };
         let count = restarts.get(&c.name).copied().unwrap_or(0);
@@ -92,12 +111,16 @@ pub fn checks(
                     .iter()
                     .map(|p| format!("{}:{}", p.host_ip, p.host_port))
                     .collect();
+                let held = holders
+                    .get(port)
+                    .map(|h| format!("; the port is held by {h}"))
+                    .unwrap_or_default();
                 ports.push(
                     Check::fail(
                         "ports",
                         e.service.clone(),
                         format!(
-                            "expected on {host}:{port}, published on {}",
+                            "expected on {host}:{port}, published on {}{held}",
                             if actual.is_empty() {
                                 "nothing".into()
                             } else {
@@ -176,6 +199,7 @@ mod tests {
             &[expected("prometheus", "p:1", Some(9090))],
             &[container("prometheus", "running", "p:1", Some(9090))],
             &HashMap::new(),
+            &HashMap::new(),
         );
         assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:?}");
         assert_eq!(checks[1].detail, "published on 127.0.0.1:9090");
@@ -195,9 +219,17 @@ mod tests {
             expected("alertmanager", "a:1", Some(9093)),
             expected("grafana", "g:1", Some(3000)),
             expected("prometheus", "p:1", Some(9090)),
-            expected("node-exporter", "n:1", None),
+            expected("node-exporter", "n:1", Some(9100)),
         ];
-        let c = checks(&exp, &observed, &restarts);
+        // Someone else listens where the missing node-exporter should publish.
+        let mut holders = HashMap::new();
+        holders.insert(9100u16, "process 4242 (node_exporter)".to_string());
+        let c = checks(&exp, &observed, &restarts, &holders);
+        assert!(
+            c.iter().any(|x| x.group == "ports"
+                && x.detail == "port 9100 is held by process 4242 (node_exporter)"),
+            "{c:?}"
+        );
         let find = |svc: &str| {
             c.iter()
                 .find(|x| x.group == "containers" && x.name == svc)
@@ -220,6 +252,7 @@ mod tests {
         let c = checks(
             &[expected("grafana", "g:1", Some(3000))],
             &[container("grafana", "running", "g:1", Some(3001))],
+            &HashMap::new(),
             &HashMap::new(),
         );
         assert!(c.iter().any(|x| x.group == "ports"

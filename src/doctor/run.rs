@@ -197,6 +197,27 @@ async fn docker(model: &Model) -> Vec<Check> {
             restarts.insert(c.name.clone(), n);
         }
     }
-    out.extend(containers::checks(&expected(model), &observed, &restarts));
+    // Who else holds a port the stack should publish but does not.
+    let expected = expected(model);
+    let mut holders = HashMap::new();
+    for (_, port) in expected.iter().filter_map(|e| e.port.clone()) {
+        let ours = observed
+            .iter()
+            .any(|c| c.ports.iter().any(|p| p.host_port == port));
+        if ours {
+            continue;
+        }
+        let foreign = engine.publishers_of(port).await.unwrap_or_default();
+        let holder = match foreign.first() {
+            Some((name, _)) => Some(format!("container {name}")),
+            None => crate::runtime::ports::process_holding(port),
+        };
+        if let Some(h) = holder {
+            holders.insert(port, h);
+        }
+    }
+    out.extend(containers::checks(
+        &expected, &observed, &restarts, &holders,
+    ));
     out
 }
