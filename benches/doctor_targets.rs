@@ -40,9 +40,7 @@ fn main() {
     for _ in 0..ROUNDS {
         let started = Instant::now();
         let checks = runtime.block_on(async {
-            let bytes = obsctl::doctor::services::targets_raw(&http, &url)
-                .await
-                .unwrap();
+            let bytes = obsctl::probes::get_bytes(&http, &url).await.unwrap();
             targets::checks(&bytes, "10s").unwrap()
         });
         times.push(started.elapsed());

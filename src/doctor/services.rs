@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::check::Check;
 use super::{alertmanager, prometheus, targets};
 use crate::model::Model;
-use crate::probes::{get_json, Check as Probe, Http};
+use crate::probes::{get_bytes, get_json, Check as Probe, Http};
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
 pub async fn prometheus_checks(
@@ -43,7 +43,7 @@ pub async fn prometheus_checks(
     .map(|p| format!("{base}/api/v1/{p}"));
     let (runtime, targets_body, rules, alerts, ams, names) = tokio::join!(
         get_json(http, &urls[0]),
-        targets_raw(http, &urls[1]),
+        get_bytes(http, &urls[1]),
         get_json(http, &urls[2]),
         get_json(http, &urls[3]),
         get_json(http, &urls[4]),
@@ -63,7 +63,10 @@ pub async fn prometheus_checks(
             )),
         }
     }
-    match targets_body.and_then(|b| targets::checks(&b, &default_timeout)) {
+    match targets_body
+        .map_err(|e| e.to_string())
+        .and_then(|b| targets::checks(&b, &default_timeout))
+    {
         Ok(checks) => out.extend(checks),
         Err(e) => out.push(Check::fail("targets", "scrape targets", e)),
     }
@@ -95,26 +98,6 @@ fn rule_groups(model: &Model) -> Vec<String> {
         })
         .flat_map(|f| f.groups.into_iter().map(|g| g.name))
         .collect()
-}
-
-/// The targets answer as bytes, so the parse is the typed one in [`targets`].
-pub async fn targets_raw(http: &Http, url: &str) -> Result<Vec<u8>, String> {
-    let resp = http
-        .client()
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| format!("GET {url}: {}", crate::probes::reason(&e)))?;
-    if !resp.status().is_success() {
-        return Err(format!(
-            "GET {url} answered HTTP {}",
-            resp.status().as_u16()
-        ));
-    }
-    resp.bytes()
-        .await
-        .map(|b| b.to_vec())
-        .map_err(|e| format!("GET {url}: {e}"))
 }
 
 /// Every Alertmanager check. `base` is `http://127.0.0.1:9093`.

@@ -151,8 +151,8 @@ pub(crate) async fn post_empty(http: &Http, url: &str) -> Result<String, ProbeEr
     }
 }
 
-/// GETs `url` and decodes its JSON body.
-pub(crate) async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value, ProbeError> {
+/// GETs `url` and returns its body; any non-2xx answer is an error.
+pub async fn get_bytes(http: &Http, url: &str) -> Result<Vec<u8>, ProbeError> {
     let response = http
         .client()
         .get(url)
@@ -172,7 +172,21 @@ pub(crate) async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value
             body: response.text().await.unwrap_or_default(),
         });
     }
-    response.json().await.map_err(|e| ProbeError::Decode {
+    response
+        .bytes()
+        .await
+        .map(|b| b.to_vec())
+        .map_err(|e| ProbeError::Request {
+            method: "GET",
+            url: url.into(),
+            reason: reason(&e),
+        })
+}
+
+/// GETs `url` and decodes its JSON body.
+pub(crate) async fn get_json(http: &Http, url: &str) -> Result<serde_json::Value, ProbeError> {
+    let body = get_bytes(http, url).await?;
+    serde_json::from_slice(&body).map_err(|e| ProbeError::Decode {
         url: url.into(),
         reason: e.to_string(),
     })
