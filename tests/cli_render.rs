@@ -226,3 +226,14 @@ fn a_missing_spec_file_given_with_f_is_a_usage_error() {
         .stderr_has("cannot read spec nope.yaml")
         .stderr_has("hint: run `obsctl init`");
 }
+
+#[test]
+fn every_service_image_and_port_is_checked_alike() {
+    let spec = "alertmanager:\n  image: prom/alertmanager:latest\n  port: 0\n";
+    invalid(spec)
+        .code(2)
+        .stderr_has(
+            "warning: obsctl.yaml:2:10: alertmanager.image: `latest` is not a pinned version",
+        )
+        .stderr_has("obsctl.yaml:3:9: alertmanager.port: port 0 is not a usable host port");
+}

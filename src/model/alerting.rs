@@ -3,7 +3,7 @@
 use super::defaults as d;
 use super::scrape::slug;
 use super::secrets::Resolver;
-use super::services::duration;
+use super::services::{duration, image, port};
 use super::SecretFile;
 use crate::diagnostic::Problems;
 use crate::spec::{nearest_word, ReceiverSpec, RouteSpec, Spec};
@@ -196,27 +196,13 @@ pub fn alertmanager(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Op
     }
 
     Some(Alertmanager {
-        image: {
-            let image = s
-                .image
-                .clone()
-                .unwrap_or_else(|| d::ALERTMANAGER_IMAGE.into());
-            if image.trim().is_empty() {
-                p.error("alertmanager.image", "the image is empty", None);
-            }
-            image
-        },
-        port: {
-            let port = s.port.unwrap_or(d::ALERTMANAGER_PORT);
-            if port == 0 {
-                p.error(
-                    "alertmanager.port",
-                    "port 0 is not a usable host port",
-                    None,
-                );
-            }
-            port
-        },
+        image: image(
+            p,
+            "alertmanager.image",
+            s.image.as_ref(),
+            d::ALERTMANAGER_IMAGE,
+        ),
+        port: port(p, "alertmanager.port", s.port, d::ALERTMANAGER_PORT),
         resolve_timeout: duration(
             p,
             "alertmanager.resolve_timeout",

@@ -136,7 +136,7 @@ pub fn duration(p: &mut Problems, field: &str, value: Option<&String>, default: 
     text.to_string()
 }
 
-fn image(p: &mut Problems, field: &str, value: Option<&String>, default: &str) -> String {
+pub fn image(p: &mut Problems, field: &str, value: Option<&String>, default: &str) -> String {
     let image = value.map(String::as_str).unwrap_or(default).to_string();
     if image.trim().is_empty() || image.contains(char::is_whitespace) {
         p.error(field, format!("`{image}` is not an image reference"), None);
@@ -425,7 +425,7 @@ pub fn exporters(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Vec<E
     out
 }
 
-fn port(p: &mut Problems, field: &str, value: Option<u16>, default: u16) -> u16 {
+pub fn port(p: &mut Problems, field: &str, value: Option<u16>, default: u16) -> u16 {
     let port = value.unwrap_or(default);
     if port == 0 {
         p.error(
