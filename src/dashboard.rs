@@ -53,9 +53,10 @@ pub fn provisioned(
         let path = base_dir.join(entry);
         let files: Vec<(String, PathBuf)> = if path.is_dir() {
             // An empty folder is fine: `obsctl init` creates one for later additions.
-            let mut files = Vec::new();
-            collect_json(&path, &path, &mut files);
-            files
+            json_files(&path)
+                .into_iter()
+                .map(|f| (subfolder(&path, &f).unwrap_or_else(|| "General".into()), f))
+                .collect()
         } else if path.is_file() {
             vec![("General".into(), path.clone())]
         } else {
@@ -116,30 +117,14 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn collect_json(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            collect_json(root, &path, out);
-        } else if path.extension().is_some_and(|e| e == "json") {
-            // Grafana builds folders from one level of sub-directories only.
-            let folder = path
-                .strip_prefix(root)
-                .ok()
-                .and_then(|rel| {
-                    rel.components()
-                        .next()
-                        .filter(|_| rel.components().count() > 1)
-                })
-                .map(|c| c.as_os_str().to_string_lossy().to_string())
-                .unwrap_or_else(|| "General".into());
-            out.push((folder, path));
-        }
-    }
+/// The Grafana folder a file below `root` belongs to: its first
+/// sub-directory (Grafana builds folders from one level only), if it has one.
+pub fn subfolder(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components();
+    let first = parts.next()?;
+    parts.next()?;
+    Some(first.as_os_str().to_string_lossy().to_string())
 }
 
 /// Reads a dashboard file; invalid JSON is reported with its line and column.
@@ -357,6 +342,20 @@ mod tests {
             json!({"dashboard": {"panels": [{"type": "row", "title": "r", "panels": [{"title": "p", "targets": [{"expr": "up"}]}]}]}}),
         );
         assert_eq!(queries(&d), vec![("p".to_string(), "up".to_string())]);
+    }
+
+    #[test]
+    fn only_a_first_sub_directory_names_a_folder() {
+        let root = Path::new("/d");
+        assert_eq!(
+            subfolder(root, Path::new("/d/team/a.json")).as_deref(),
+            Some("team")
+        );
+        assert_eq!(
+            subfolder(root, Path::new("/d/team/deep/a.json")).as_deref(),
+            Some("team")
+        );
+        assert_eq!(subfolder(root, Path::new("/d/a.json")), None);
     }
 
     #[test]

@@ -54,16 +54,14 @@ pub fn collect(paths: &[PathBuf], folder: Option<&str>) -> Result<Vec<SourceFile
     let mut out = Vec::new();
     for root in paths {
         if root.is_dir() {
-            let mut files = Vec::new();
-            files.extend(crate::dashboard::json_files(root));
-            for path in files {
-                let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
-                let parts: Vec<String> = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().to_string())
-                    .collect();
-                let from_dir = (parts.len() > 1).then(|| parts[0].clone());
-                out.push(source_file(path, parts.join("/"), folder, from_dir));
+            for path in crate::dashboard::json_files(root) {
+                let relative = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .to_string();
+                let from_dir = crate::dashboard::subfolder(root, &path);
+                out.push(source_file(path, relative, folder, from_dir));
             }
         } else if root.is_file() {
             let name = root
