@@ -13,7 +13,6 @@ use serde::Serialize;
 use super::summary::print_table;
 use crate::cli::OutputFormat;
 use crate::error::{EXIT_FAILED, EXIT_OK};
-use crate::model::Model;
 use crate::probes::Http;
 use crate::runtime::docker::Engine;
 use crate::runtime::plan::ObservedContainer;
@@ -41,7 +40,13 @@ pub fn run(file: Option<&Path>, output: OutputFormat) -> Result<u8> {
     let name = stack::name(file)?;
     // The full model says which services should exist; when it does not
     // validate (e.g. a secret's variable is unset here), show what runs.
-    let expected = stack::load(file).ok().map(|s| expected_services(&s.model));
+    let expected = stack::load(file).ok().map(|s| {
+        s.model
+            .services()
+            .into_iter()
+            .map(|s| s.service.to_string())
+            .collect::<Vec<_>>()
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -101,23 +106,6 @@ pub fn run(file: Option<&Path>, output: OutputFormat) -> Result<u8> {
         }
     }
     Ok(if healthy { EXIT_OK } else { EXIT_FAILED })
-}
-
-fn expected_services(model: &Model) -> Vec<String> {
-    let mut out: Vec<String> = model
-        .exporters
-        .iter()
-        .map(|e| e.kind.service().to_string())
-        .collect();
-    out.extend(
-        model
-            .alertmanager
-            .as_ref()
-            .map(|_| "alertmanager".to_string()),
-    );
-    out.extend(model.prometheus.as_ref().map(|_| "prometheus".to_string()));
-    out.extend(model.grafana.as_ref().map(|_| "grafana".to_string()));
-    out
 }
 
 async fn rows(stack: &str) -> Result<Vec<Row>> {

@@ -127,27 +127,15 @@ async fn deadline(
 /// The containers the model expects, by service.
 pub fn expected(model: &Model) -> Vec<Expected> {
     let bind = model.bind.to_string();
-    let mut out = Vec::new();
-    let mut push = |service: &str, image: &str, port: Option<u16>| {
-        out.push(Expected {
-            service: service.into(),
-            image: image.into(),
-            port: port.map(|p| (bind.clone(), p)),
-        });
-    };
-    for e in &model.exporters {
-        push(e.kind.service(), &e.image, e.host_port);
-    }
-    if let Some(a) = &model.alertmanager {
-        push("alertmanager", &a.image, Some(a.port));
-    }
-    if let Some(p) = &model.prometheus {
-        push("prometheus", &p.image, Some(p.port));
-    }
-    if let Some(g) = &model.grafana {
-        push("grafana", &g.image, Some(g.port));
-    }
-    out
+    model
+        .services()
+        .into_iter()
+        .map(|s| Expected {
+            service: s.service.into(),
+            image: s.image,
+            port: s.host_port.map(|p| (bind.clone(), p)),
+        })
+        .collect()
 }
 
 async fn docker(model: &Model) -> Vec<Check> {

@@ -72,7 +72,48 @@ pub struct Model {
     pub dashboards: Vec<DashboardOut>,
 }
 
+/// One container the stack runs, as the spec describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSummary {
+    /// `prometheus`, `alertmanager`, `grafana`, or an exporter's service name.
+    pub service: &'static str,
+    pub image: String,
+    /// The host port it publishes, if any.
+    pub host_port: Option<u16>,
+}
+
 impl Model {
+    /// Every container of the stack: exporters, Alertmanager, Prometheus,
+    /// Grafana, in that order.
+    pub fn services(&self) -> Vec<ServiceSummary> {
+        let mut out: Vec<ServiceSummary> = self
+            .exporters
+            .iter()
+            .map(|e| ServiceSummary {
+                service: e.kind.service(),
+                image: e.image.clone(),
+                host_port: e.host_port,
+            })
+            .collect();
+        let mut push = |service, image: &String, port| {
+            out.push(ServiceSummary {
+                service,
+                image: image.clone(),
+                host_port: Some(port),
+            })
+        };
+        if let Some(a) = &self.alertmanager {
+            push("alertmanager", &a.image, a.port);
+        }
+        if let Some(p) = &self.prometheus {
+            push("prometheus", &p.image, p.port);
+        }
+        if let Some(g) = &self.grafana {
+            push("grafana", &g.image, g.port);
+        }
+        out
+    }
+
     /// The container name of a service of this stack (`shop-prometheus`).
     pub fn container_name(&self, service: &str) -> String {
         format!("{}-{service}", self.name)
