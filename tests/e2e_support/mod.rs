@@ -34,6 +34,10 @@ pub fn engine_ready(test: &str) -> bool {
             i.node_exporter,
             i.postgres_exporter,
             i.redis_exporter,
+            i.blackbox_exporter,
+            i.pushgateway,
+            i.victoria_metrics,
+            i.app,
             i.grafana,
         ]
         .into_iter()
@@ -51,13 +55,21 @@ pub fn engine_ready(test: &str) -> bool {
     }
 }
 
-/// The local images, from OBSCTL_TEST_*_IMAGE or the names build.sh prints.
+/// The local images, from OBSCTL_TEST_*_IMAGE or the names build.sh prints
+/// (its tags follow the Debian packages pinned in tests/images/pins.sh; the
+/// fallbacks here are the same names, for when build.sh cannot be run).
 pub struct Images {
     pub prometheus: String,
     pub alertmanager: String,
     pub node_exporter: String,
     pub postgres_exporter: String,
     pub redis_exporter: String,
+    pub blackbox_exporter: String,
+    pub pushgateway: String,
+    pub victoria_metrics: String,
+    /// busybox with a static /metrics page; see tests/images/app/Dockerfile.
+    pub app: String,
+    /// The Grafana stand-in (tests/grafana-standin), not Grafana.
     pub grafana: String,
 }
 
@@ -82,24 +94,37 @@ impl Images {
         Images {
             prometheus: image(
                 "OBSCTL_TEST_PROMETHEUS_IMAGE",
-                "obsctl-test/prometheus:2.42.0",
+                "obsctl-test/prometheus:3.5.3",
             ),
             alertmanager: image(
                 "OBSCTL_TEST_ALERTMANAGER_IMAGE",
-                "obsctl-test/alertmanager:0.25.0",
+                "obsctl-test/alertmanager:0.28.1",
             ),
             node_exporter: image(
                 "OBSCTL_TEST_NODE_EXPORTER_IMAGE",
-                "obsctl-test/node-exporter:1.5.0",
+                "obsctl-test/node-exporter:1.9.0",
             ),
             postgres_exporter: image(
                 "OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE",
-                "obsctl-test/postgres-exporter:0.11.1",
+                "obsctl-test/postgres-exporter:0.17.1",
             ),
             redis_exporter: image(
                 "OBSCTL_TEST_REDIS_EXPORTER_IMAGE",
-                "obsctl-test/redis-exporter:1.45.0",
+                "obsctl-test/redis-exporter:1.69.0",
             ),
+            blackbox_exporter: image(
+                "OBSCTL_TEST_BLACKBOX_EXPORTER_IMAGE",
+                "obsctl-test/blackbox-exporter:0.26.0",
+            ),
+            pushgateway: image(
+                "OBSCTL_TEST_PUSHGATEWAY_IMAGE",
+                "obsctl-test/pushgateway:1.11.0",
+            ),
+            victoria_metrics: image(
+                "OBSCTL_TEST_VICTORIA_METRICS_IMAGE",
+                "obsctl-test/victoria-metrics:1.112.0",
+            ),
+            app: image("OBSCTL_TEST_APP_IMAGE", "obsctl-test/app:dev"),
             grafana: image(
                 "OBSCTL_TEST_GRAFANA_STANDIN_IMAGE",
                 "obsctl-test/grafana-standin:dev",

@@ -2,9 +2,10 @@
 # Builds the local images obsctl's tests run in place of the upstream ones.
 #
 # No container registry is needed: each image is built FROM scratch out of a
-# binary that a Debian package installed (or, for grafana-standin, that cargo
-# built from tests/grafana-standin), plus exactly the shared libraries `ldd`
-# lists for it. The images copy the layout of the upstream images (entrypoint,
+# binary from a Debian package pinned in tests/images/pins.sh and unpacked by
+# tests/images/fetch.sh (or, for grafana-standin, that cargo built from
+# tests/grafana-standin; for app, the machine's busybox), plus exactly the
+# shared libraries `ldd` lists for it. The images copy the layout of the upstream images (entrypoint,
 # default command, working directory, user, data directories owned by that
 # user, busybox userland where upstream has one), so that permission and path
 # mistakes show up in tests as they would with the real images.
@@ -13,52 +14,52 @@
 #   tests/images/build.sh           build all images, then print NAME=IMAGE lines
 #   tests/images/build.sh --print   only print the NAME=IMAGE lines
 #
-# Tags are the upstream versions of the installed Debian packages (read with
-# dpkg-query, so they stay true after an upgrade); grafana-standin is tagged dev.
+# Tags are the upstream versions of the pinned Debian packages; grafana-standin
+# and app, which are obsctl's own test programs, are tagged dev.
 # Narration goes to stderr; stdout carries only the NAME=IMAGE lines, so
 #   set -a; eval "$(tests/images/build.sh --print)"; set +a
 # exports them to the current shell.
 #
-# Needs: the packages scripts/test-env.sh installs, cargo, and a running Docker
-# engine. Rebuilding when nothing changed reuses Docker's build cache.
+# Needs: the packages tests/images/fetch.sh unpacks, busybox (busybox-static),
+# cargo, and a running Docker engine (scripts/test-env.sh provides all of them).
+# Rebuilding when nothing changed reuses Docker's build cache.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=tests/images/pins.sh
+source "$here/pins.sh"
 
 log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
 
 # One row per image: directory under tests/images, variable printed for it,
-# Debian package its version comes from ("-" for a tag of "dev").
+# pinned Debian package its tag comes from ("-" for a tag of "dev").
 images=(
   "prometheus         OBSCTL_TEST_PROMETHEUS_IMAGE        prometheus"
   "alertmanager       OBSCTL_TEST_ALERTMANAGER_IMAGE      prometheus-alertmanager"
   "node-exporter      OBSCTL_TEST_NODE_EXPORTER_IMAGE     prometheus-node-exporter"
   "postgres-exporter  OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE prometheus-postgres-exporter"
   "redis-exporter     OBSCTL_TEST_REDIS_EXPORTER_IMAGE    prometheus-redis-exporter"
+  "blackbox-exporter  OBSCTL_TEST_BLACKBOX_EXPORTER_IMAGE prometheus-blackbox-exporter"
+  "pushgateway        OBSCTL_TEST_PUSHGATEWAY_IMAGE       prometheus-pushgateway"
+  "victoria-metrics   OBSCTL_TEST_VICTORIA_METRICS_IMAGE  victoria-metrics"
+  "app                OBSCTL_TEST_APP_IMAGE               -"
   "grafana-standin    OBSCTL_TEST_GRAFANA_STANDIN_IMAGE   -"
 )
 repository_prefix=obsctl-test
 work= # scratch directory of one build, set by build_all
 
-# upstream_version PACKAGE: the upstream part of an installed package's version
-# (epoch, Debian revision and +ds/~ suffixes removed), e.g. 2.42.0+ds-5 -> 2.42.0.
-upstream_version() {
-  local status version
-  status=$(dpkg-query -W -f='${db:Status-Status} ${Version}' "$1" 2>/dev/null) || status=
-  [[ $status == installed\ * ]] \
-    || die "package $1 is not installed (run scripts/test-env.sh as root)"
-  version=${status#installed }
-  version=${version#*:}
-  version=${version%-*}
-  version=${version%%[+~]*}
-  printf '%s\n' "$version"
-}
-
 # tag_for PACKAGE: the tag of an image whose version comes from PACKAGE.
 tag_for() {
-  if [[ $1 == - ]]; then echo dev; else upstream_version "$1"; fi
+  if [[ $1 == - ]]; then echo dev; else upstream_version "$(pinned_version "$1")"; fi
+}
+
+# from_package PACKAGE PATH: the file PATH of the unpacked pinned PACKAGE.
+from_package() {
+  package_ready "$1" \
+    || die "$1 $(pinned_version "$1") is not unpacked in $test_env_dir (run tests/images/fetch.sh)"
+  printf '%s%s\n' "$(package_root "$1")" "$2"
 }
 
 print_images() {
@@ -74,6 +75,16 @@ print_images() {
 place() {
   mkdir -p "$(dirname "$2")"
   cp -lL "$1" "$2" 2>/dev/null || cp -L --preserve=mode "$1" "$2"
+}
+
+# add_tree SRC DEST ROOT: copy the directory SRC to ROOT/DEST, leaving out
+# symbolic links that point outside the package (to other Debian packages).
+add_tree() {
+  local src=$1 dest=$2 root=$3
+  [[ -d $src ]] || die "$src is missing"
+  mkdir -p "$root$dest"
+  cp -a "$src/." "$root$dest/"
+  find "$root$dest" -type l ! -exec test -e {} \; -delete
 }
 
 # image_binary SRC DEST ROOT: put the executable SRC at ROOT/DEST, with every
@@ -142,19 +153,23 @@ data_dir() {
 stage_prometheus() {
   local ctx=$1
   add_busybox "$ctx/rootfs"
-  image_binary /usr/bin/prometheus /bin/prometheus "$ctx/rootfs"
-  image_binary /usr/bin/promtool /bin/promtool "$ctx/rootfs"
+  image_binary "$(from_package prometheus /usr/bin/prometheus)" /bin/prometheus "$ctx/rootfs"
+  image_binary "$(from_package promtool /usr/bin/promtool)" /bin/promtool "$ctx/rootfs"
   data_dir "$ctx" /prometheus /etc/prometheus
   cp "$here/prometheus/prometheus.yml" "$ctx/data/etc/prometheus/prometheus.yml"
 }
 
 stage_alertmanager() {
-  local ctx=$1
+  local ctx=$1 pkg=prometheus-alertmanager
   add_busybox "$ctx/rootfs"
-  image_binary /usr/bin/prometheus-alertmanager /bin/alertmanager "$ctx/rootfs"
-  image_binary /usr/bin/amtool /bin/amtool "$ctx/rootfs"
-  mkdir -p "$ctx/rootfs/usr/share/prometheus"
-  cp -rL /usr/share/prometheus/alertmanager "$ctx/rootfs/usr/share/prometheus/"
+  image_binary "$(from_package $pkg /usr/bin/prometheus-alertmanager)" /bin/alertmanager "$ctx/rootfs"
+  image_binary "$(from_package $pkg /usr/bin/amtool)" /bin/amtool "$ctx/rootfs"
+  # Debian's build reads its notification templates from here (the upstream
+  # binary has them built in); without them it exits after loading its config.
+  add_tree "$(from_package $pkg /usr/share/prometheus/alertmanager)" \
+    /usr/share/prometheus/alertmanager "$ctx/rootfs"
+  [[ -f $ctx/rootfs/usr/share/prometheus/alertmanager/default.tmpl ]] \
+    || die "$pkg ships no /usr/share/prometheus/alertmanager/default.tmpl"
   data_dir "$ctx" /alertmanager /etc/alertmanager
   cp "$here/alertmanager/alertmanager.yml" "$ctx/data/etc/alertmanager/alertmanager.yml"
 }
@@ -162,19 +177,57 @@ stage_alertmanager() {
 stage_node-exporter() {
   local ctx=$1
   add_busybox "$ctx/rootfs"
-  image_binary /usr/bin/prometheus-node-exporter /bin/node_exporter "$ctx/rootfs"
+  image_binary "$(from_package prometheus-node-exporter /usr/bin/prometheus-node-exporter)" \
+    /bin/node_exporter "$ctx/rootfs"
 }
 
 stage_postgres-exporter() {
   local ctx=$1
   add_busybox "$ctx/rootfs"
-  image_binary /usr/bin/prometheus-postgres-exporter /bin/postgres_exporter "$ctx/rootfs"
+  image_binary "$(from_package prometheus-postgres-exporter /usr/bin/prometheus-postgres-exporter)" \
+    /bin/postgres_exporter "$ctx/rootfs"
 }
 
 stage_redis-exporter() {
   local ctx=$1
   add_base "$ctx/rootfs"
-  image_binary /usr/bin/prometheus-redis-exporter /redis_exporter "$ctx/rootfs"
+  image_binary "$(from_package prometheus-redis-exporter /usr/bin/prometheus-redis-exporter)" \
+    /redis_exporter "$ctx/rootfs"
+}
+
+stage_blackbox-exporter() {
+  local ctx=$1 pkg=prometheus-blackbox-exporter
+  add_busybox "$ctx/rootfs"
+  image_binary "$(from_package $pkg /usr/bin/prometheus-blackbox-exporter)" \
+    /bin/blackbox_exporter "$ctx/rootfs"
+  mkdir -p "$ctx/rootfs/etc/blackbox_exporter"
+  cp "$(from_package $pkg /etc/prometheus/blackbox.yml)" "$ctx/rootfs/etc/blackbox_exporter/config.yml"
+}
+
+stage_pushgateway() {
+  local ctx=$1 pkg=prometheus-pushgateway
+  add_busybox "$ctx/rootfs"
+  image_binary "$(from_package $pkg /usr/bin/prometheus-pushgateway)" /bin/pushgateway "$ctx/rootfs"
+  # Debian's build serves its web page from here (upstream's has it built in).
+  add_tree "$(from_package $pkg /usr/share/prometheus/pushgateway)" \
+    /usr/share/prometheus/pushgateway "$ctx/rootfs"
+  data_dir "$ctx" /pushgateway
+}
+
+stage_victoria-metrics() {
+  local ctx=$1
+  add_base "$ctx/rootfs"
+  image_binary "$(from_package victoria-metrics /usr/bin/victoria-metrics)" \
+    /victoria-metrics-prod "$ctx/rootfs"
+}
+
+stage_app() {
+  local ctx=$1
+  add_busybox "$ctx/rootfs"
+  mkdir -p "$ctx/rootfs/www/cgi-bin"
+  cp "$here/app/metrics" "$ctx/rootfs/www/metrics"
+  cp "$here/app/metrics.cgi" "$ctx/rootfs/www/cgi-bin/metrics"
+  chmod 0755 "$ctx/rootfs/www/cgi-bin/metrics"
 }
 
 stage_grafana-standin() {
