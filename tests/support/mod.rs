@@ -3,8 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::{Mutex, OnceLock};
 
 /// A temporary project folder and the command to run in it.
 pub struct Test {
@@ -151,23 +153,122 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// Finds a Debian tool such as promtool; in CI (`OBSCTL_REQUIRE_TOOLS=1`) a
-/// missing tool fails the test, elsewhere the test is skipped with a message.
+/// Finds a validator the suite runs (promtool, amtool, kubernetes-validate,
+/// prometheus-operator-validate). In CI (`OBSCTL_REQUIRE_TOOLS=1`) a missing
+/// tool, or a promtool/amtool of another version than obsctl's pinned
+/// Prometheus/Alertmanager, fails the test; elsewhere the test is skipped with
+/// a message saying why.
+///
+/// Looked for, in this order: the directory `OBSCTL_TEST_TOOLS` names (when
+/// set, nowhere else), the `tools/` directory that scripts/test-env.sh fills
+/// (`target/test-env/tools`, or under `OBSCTL_TEST_ENV_DIR`), then `PATH`.
+/// promtool and amtool must match the major.minor version of the pinned
+/// default images, so an older Debian release's promtool on `PATH` is never
+/// taken silently for the one users run.
 pub fn tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(name))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        if std::env::var("OBSCTL_REQUIRE_TOOLS").as_deref() == Ok("1") {
-            panic!(
-                "{name} is required (OBSCTL_REQUIRE_TOOLS=1) but not on PATH; run scripts/test.sh"
-            );
+    static FOUND: OnceLock<Mutex<HashMap<String, Result<PathBuf, String>>>> = OnceLock::new();
+    let found = FOUND
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .entry(name.to_string())
+        .or_insert_with(|| find_tool(name))
+        .clone();
+    match found {
+        Ok(path) => Some(path),
+        Err(problem) if std::env::var("OBSCTL_REQUIRE_TOOLS").as_deref() == Ok("1") => {
+            panic!("{problem} (OBSCTL_REQUIRE_TOOLS=1); scripts/test.sh sets the validators up")
         }
-        eprintln!("SKIPPED: {name} is not installed (scripts/test.sh installs it)");
+        Err(problem) => {
+            eprintln!(
+                "SKIPPED: {problem}; scripts/test.sh sets the validators up \
+                 (OBSCTL_REQUIRE_TOOLS=1 makes this a failure)"
+            );
+            None
+        }
     }
-    found
+}
+
+/// The pinned default image whose version a validator must match.
+fn pinned_image(name: &str) -> Option<&'static str> {
+    match name {
+        "promtool" => Some(obsctl::model::defaults::PROMETHEUS_IMAGE),
+        "amtool" => Some(obsctl::model::defaults::ALERTMANAGER_IMAGE),
+        _ => None,
+    }
+}
+
+fn find_tool(name: &str) -> Result<PathBuf, String> {
+    let path = locate_tool(name)?;
+    if let Some(image) = pinned_image(name) {
+        let pinned = major_minor(
+            image
+                .rsplit(':')
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches('v'),
+        );
+        let out = Command::new(&path)
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("{} does not run: {e}", path.display()))?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let version = text
+            .split_whitespace()
+            .skip_while(|w| *w != "version")
+            .nth(1)
+            .unwrap_or("unknown");
+        if major_minor(version) != pinned {
+            return Err(format!(
+                "{} is version {version}, but obsctl pins {image}: the suite checks with {name} {pinned}.x",
+                path.display()
+            ));
+        }
+    }
+    Ok(path)
+}
+
+fn locate_tool(name: &str) -> Result<PathBuf, String> {
+    if let Some(dir) = std::env::var_os("OBSCTL_TEST_TOOLS") {
+        let path = Path::new(&dir).join(name);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(format!(
+                "{name} is not in OBSCTL_TEST_TOOLS ({})",
+                Path::new(&dir).display()
+            ))
+        };
+    }
+    let env_dir = std::env::var_os("OBSCTL_TEST_ENV_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-env"),
+        PathBuf::from,
+    );
+    let set_up = env_dir.join("tools").join(name);
+    if set_up.is_file() {
+        return Ok(set_up);
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+        .ok_or_else(|| {
+            format!(
+                "{name} is not installed (not in {} nor on PATH)",
+                set_up.display()
+            )
+        })
+}
+
+/// "3.5.3+ds1" -> "3.5".
+fn major_minor(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
 /// Runs a tool, returning (success, combined output).
