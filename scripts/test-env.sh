@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # Prepares a Debian 12 machine to run obsctl's Docker-based tests.
 #
-#   1. installs, from Debian's package registry, a Docker engine (docker.io) and
-#      the Prometheus, Alertmanager and exporter binaries the test images are
-#      built from (skipped when the binaries are already there);
-#   2. starts the Docker engine in the background unless `docker info` already
+#   1. installs, from Debian's package registry, a Docker engine (docker.io),
+#      busybox (busybox-static, the userland of the test images) and Compose
+#      1.29 (docker-compose), skipped when they are already there;
+#   2. fetches the Debian packages pinned in tests/images/pins.sh (Prometheus
+#      and promtool 3.5, Alertmanager and amtool 0.28.1, the exporters, ...)
+#      into target/test-env without installing them (tests/images/fetch.sh),
+#      and the Kubernetes manifest validators into private environments there
+#      (tests/k8s/install.sh): the tests run promtool, amtool and the
+#      validators from target/test-env/tools;
+#   3. starts the Docker engine in the background unless `docker info` already
 #      answers, and waits until it does;
-#   3. builds the local test images with tests/images/build.sh.
+#   4. builds the local test images with tests/images/build.sh.
 #
-# It starts nothing of obsctl's own. Run it as root; it is safe to run again.
-# Narration and a summary go to stderr; stdout carries only the NAME=IMAGE lines
-# of tests/images/build.sh, so the image variables can be exported with
+# It starts nothing of obsctl's own. Run it as root; it is safe to run again,
+# and reuses what target/test-env already holds.
+# Narration and a summary go to stderr; stdout carries only NAME=VALUE lines:
+# OBSCTL_TEST_TOOLS (the validators' directory) and the NAME=IMAGE lines of
+# tests/images/build.sh, so the variables can be exported with
 #   set -a; eval "$(scripts/test-env.sh)"; set +a
 #
 # Environment:
@@ -38,15 +46,14 @@ command -v apt-get >/dev/null || die "apt-get not found; this script expects Deb
 summary=()
 
 # ---------------------------------------------------------------- packages ---
-# Each package with the binary that shows it is installed.
+# Each package with the binary that shows it is installed. Prometheus,
+# Alertmanager and the exporters are not among them: the versions the tests
+# need come from newer Debian suites, fetched without installing them.
 packages=(
   "docker.io                    dockerd"
-  "prometheus                   prometheus"
-  "prometheus-alertmanager      prometheus-alertmanager"
-  "prometheus-node-exporter     prometheus-node-exporter"
-  "prometheus-postgres-exporter prometheus-postgres-exporter"
-  "prometheus-redis-exporter    prometheus-redis-exporter"
   "busybox-static               busybox"
+  "docker-compose               docker-compose"
+  "npm                          npm"
 )
 
 apt_get() { apt-get -o DPkg::Lock::Timeout=600 -q "$@"; }
@@ -73,8 +80,8 @@ install_packages() {
   for pkg in "${missing[@]}"; do
     if ! has_candidate "$pkg"; then apt_update; break; fi
   done
-  # Keep package scripts from starting services (prometheus on :9090, node
-  # exporter on :9100, ...): they would take the ports the tests publish.
+  # Keep package scripts from starting services (dockerd through systemd or
+  # init scripts): this script starts the engine itself.
   if [[ ! -e /usr/sbin/policy-rc.d ]]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
     chmod 0755 /usr/sbin/policy-rc.d
@@ -156,6 +163,33 @@ start_dockerd() {
   summary+=("dockerd: started (pid $pid, $(docker version -f '{{.Server.Version}}' 2>/dev/null)), ready in $(since "$started"), log $dockerd_log")
 }
 
+# ------------------------------------------------- pinned packages, tools ---
+# timed STEP COMMAND...: run COMMAND, adding its duration to the summary.
+timed() {
+  local step=$1 started
+  shift
+  started=$(now)
+  "$@" || die "$step failed: $*"
+  summary+=("$step: $(since "$started")")
+}
+
+fetch_pinned() {
+  timed "pinned Debian packages (tests/images/fetch.sh)" bash "$repo/tests/images/fetch.sh"
+  local row pkg version
+  # shellcheck source=tests/images/pins.sh
+  source "$repo/tests/images/pins.sh"
+  for row in "${pinned_packages[@]}"; do
+    read -r pkg version _ <<<"$row"
+    summary+=("  $pkg $version")
+  done
+}
+
+install_validators() {
+  timed "Kubernetes validators (tests/k8s/install.sh)" bash "$repo/tests/k8s/install.sh"
+  summary+=("tools: $tools_dir: $(ls "$tools_dir" | tr '\n' ' ')")
+  printf 'OBSCTL_TEST_TOOLS=%s\n' "$tools_dir"
+}
+
 # ------------------------------------------------------------------- images ---
 build_images() {
   local started out line
@@ -167,7 +201,10 @@ build_images() {
 }
 
 total_started=$(now)
+tools_dir=${OBSCTL_TEST_ENV_DIR:-$repo/target/test-env}/tools
 install_packages
+fetch_pinned
+install_validators
 start_dockerd
 build_images
 log "summary (total $(since "$total_started")):"
