@@ -56,8 +56,8 @@ pub fn engine_ready(test: &str) -> bool {
 }
 
 /// The local images, from OBSCTL_TEST_*_IMAGE or the names build.sh prints
-/// (its tags follow the Debian packages pinned in tests/images/pins.sh; the
-/// fallbacks here are the same names, for when build.sh cannot be run).
+/// (its tags follow the Debian packages pinned in tests/images/pins.sh), or
+/// else [`FALLBACK_IMAGES`].
 pub struct Images {
     pub prometheus: String,
     pub alertmanager: String,
@@ -73,15 +73,63 @@ pub struct Images {
     pub grafana: String,
 }
 
+/// Each image's variable with the name build.sh prints for it, used when
+/// neither the variable is set nor build.sh can be run.
+pub const FALLBACK_IMAGES: &[(&str, &str)] = &[
+    (
+        "OBSCTL_TEST_PROMETHEUS_IMAGE",
+        "obsctl-test/prometheus:3.5.3",
+    ),
+    (
+        "OBSCTL_TEST_ALERTMANAGER_IMAGE",
+        "obsctl-test/alertmanager:0.28.1",
+    ),
+    (
+        "OBSCTL_TEST_NODE_EXPORTER_IMAGE",
+        "obsctl-test/node-exporter:1.9.0",
+    ),
+    (
+        "OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE",
+        "obsctl-test/postgres-exporter:0.17.1",
+    ),
+    (
+        "OBSCTL_TEST_REDIS_EXPORTER_IMAGE",
+        "obsctl-test/redis-exporter:1.69.0",
+    ),
+    (
+        "OBSCTL_TEST_BLACKBOX_EXPORTER_IMAGE",
+        "obsctl-test/blackbox-exporter:0.26.0",
+    ),
+    (
+        "OBSCTL_TEST_PUSHGATEWAY_IMAGE",
+        "obsctl-test/pushgateway:1.11.0",
+    ),
+    (
+        "OBSCTL_TEST_VICTORIA_METRICS_IMAGE",
+        "obsctl-test/victoria-metrics:1.112.0",
+    ),
+    ("OBSCTL_TEST_APP_IMAGE", "obsctl-test/app:dev"),
+    (
+        "OBSCTL_TEST_GRAFANA_STANDIN_IMAGE",
+        "obsctl-test/grafana-standin:dev",
+    ),
+];
+
+/// The NAME=IMAGE lines of `tests/images/build.sh --print` (empty when it
+/// cannot run).
+pub fn printed_images() -> String {
+    Command::new("bash")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/build.sh"))
+        .arg("--print")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
 impl Images {
     pub fn get() -> Images {
-        let printed = Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images/build.sh"))
-            .arg("--print")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default();
-        let image = |var: &str, fallback: &str| {
+        let printed = printed_images();
+        let image = |var: &str| {
             std::env::var(var)
                 .ok()
                 .or_else(|| {
@@ -89,46 +137,25 @@ impl Images {
                         .lines()
                         .find_map(|l| l.strip_prefix(&format!("{var}=")).map(str::to_string))
                 })
-                .unwrap_or_else(|| fallback.to_string())
+                .or_else(|| {
+                    FALLBACK_IMAGES
+                        .iter()
+                        .find(|(v, _)| *v == var)
+                        .map(|(_, i)| i.to_string())
+                })
+                .unwrap_or_else(|| panic!("{var} has no fallback image"))
         };
         Images {
-            prometheus: image(
-                "OBSCTL_TEST_PROMETHEUS_IMAGE",
-                "obsctl-test/prometheus:3.5.3",
-            ),
-            alertmanager: image(
-                "OBSCTL_TEST_ALERTMANAGER_IMAGE",
-                "obsctl-test/alertmanager:0.28.1",
-            ),
-            node_exporter: image(
-                "OBSCTL_TEST_NODE_EXPORTER_IMAGE",
-                "obsctl-test/node-exporter:1.9.0",
-            ),
-            postgres_exporter: image(
-                "OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE",
-                "obsctl-test/postgres-exporter:0.17.1",
-            ),
-            redis_exporter: image(
-                "OBSCTL_TEST_REDIS_EXPORTER_IMAGE",
-                "obsctl-test/redis-exporter:1.69.0",
-            ),
-            blackbox_exporter: image(
-                "OBSCTL_TEST_BLACKBOX_EXPORTER_IMAGE",
-                "obsctl-test/blackbox-exporter:0.26.0",
-            ),
-            pushgateway: image(
-                "OBSCTL_TEST_PUSHGATEWAY_IMAGE",
-                "obsctl-test/pushgateway:1.11.0",
-            ),
-            victoria_metrics: image(
-                "OBSCTL_TEST_VICTORIA_METRICS_IMAGE",
-                "obsctl-test/victoria-metrics:1.112.0",
-            ),
-            app: image("OBSCTL_TEST_APP_IMAGE", "obsctl-test/app:dev"),
-            grafana: image(
-                "OBSCTL_TEST_GRAFANA_STANDIN_IMAGE",
-                "obsctl-test/grafana-standin:dev",
-            ),
+            prometheus: image("OBSCTL_TEST_PROMETHEUS_IMAGE"),
+            alertmanager: image("OBSCTL_TEST_ALERTMANAGER_IMAGE"),
+            node_exporter: image("OBSCTL_TEST_NODE_EXPORTER_IMAGE"),
+            postgres_exporter: image("OBSCTL_TEST_POSTGRES_EXPORTER_IMAGE"),
+            redis_exporter: image("OBSCTL_TEST_REDIS_EXPORTER_IMAGE"),
+            blackbox_exporter: image("OBSCTL_TEST_BLACKBOX_EXPORTER_IMAGE"),
+            pushgateway: image("OBSCTL_TEST_PUSHGATEWAY_IMAGE"),
+            victoria_metrics: image("OBSCTL_TEST_VICTORIA_METRICS_IMAGE"),
+            app: image("OBSCTL_TEST_APP_IMAGE"),
+            grafana: image("OBSCTL_TEST_GRAFANA_STANDIN_IMAGE"),
         }
     }
 }

@@ -5,10 +5,11 @@
 # binary from a Debian package pinned in tests/images/pins.sh and unpacked by
 # tests/images/fetch.sh (or, for grafana-standin, that cargo built from
 # tests/grafana-standin; for app, the machine's busybox), plus exactly the
-# shared libraries `ldd` lists for it. The images copy the layout of the upstream images (entrypoint,
-# default command, working directory, user, data directories owned by that
-# user, busybox userland where upstream has one), so that permission and path
-# mistakes show up in tests as they would with the real images.
+# shared libraries `ldd` lists for it. The images copy the layout of the
+# upstream images (entrypoint, default command, working directory, user, data
+# directories owned by that user, busybox userland where upstream has one), so
+# that permission and path mistakes show up in tests as they would with the
+# real images.
 #
 # Usage:
 #   tests/images/build.sh           build all images, then print NAME=IMAGE lines
@@ -262,6 +263,11 @@ build_all() {
   local row dir var pkg tag image ctx started previous
   docker info >/dev/null 2>&1 \
     || die "the Docker engine does not answer (start it with scripts/test-env.sh)"
+  for row in "${pinned_packages[@]}"; do
+    read -r pkg _ <<<"$row"
+    package_ready "$pkg" \
+      || die "$pkg $(pinned_version "$pkg") is not unpacked in $test_env_dir (run tests/images/fetch.sh)"
+  done
   work=$(mktemp -d "${TMPDIR:-/tmp}/obsctl-test-images.XXXXXX")
   # shellcheck disable=SC2064  # expand $work now
   trap "rm -rf '$work'" EXIT
