@@ -1,6 +1,6 @@
 //! Rendered output checked by the real validators, Prometheus' `promtool` and
-//! Alertmanager's `amtool` (Debian packages `prometheus` and
-//! `prometheus-alertmanager`, installed by scripts/test.sh).
+//! Alertmanager's `amtool`, of the versions obsctl's default images pin
+//! (Debian's builds, fetched by scripts/test-env.sh; see `support::tool`).
 
 mod support;
 use std::path::Path;
