@@ -3,7 +3,8 @@
 #
 #   1. installs, from Debian's package registry, a Docker engine (docker.io),
 #      busybox (busybox-static, the userland of the test images) and Compose
-#      1.29 (docker-compose), skipped when they are already there;
+#      1.29 (docker-compose), plus npm and python3-venv for the validators,
+#      each skipped when it is already there;
 #   2. fetches the Debian packages pinned in tests/images/pins.sh (Prometheus
 #      and promtool 3.5, Alertmanager and amtool 0.28.1, the exporters, ...)
 #      into target/test-env without installing them (tests/images/fetch.sh),
@@ -72,6 +73,8 @@ install_packages() {
     read -r pkg bin <<<"$row"
     command -v "$bin" >/dev/null || missing+=("$pkg")
   done
+  # tests/k8s/install.sh makes a virtual environment (Debian splits venv out).
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
   if ((${#missing[@]} == 0)); then
     summary+=("packages: all present, nothing installed")
     return
@@ -103,6 +106,8 @@ install_packages() {
     read -r pkg bin <<<"$row"
     command -v "$bin" >/dev/null || die "$pkg is installed but $bin is not on PATH"
   done
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 \
+    || die "python3-venv is installed but python3 cannot make a virtual environment"
   summary+=("packages: installed ${missing[*]} in $(since "$started") (apt-get update: $updated)")
 }
 
