@@ -9,9 +9,9 @@ use dialoguer::{theme::ColorfulTheme, Confirm, Input, MultiSelect, Select};
 
 use crate::cli::InitArgs;
 use crate::error::{Error, EXIT_OK};
+use crate::fs::atomic_write;
 use crate::packs;
 use crate::presets::{self, Answers, ReceiverAnswer, RouteAnswer, ScrapeAnswer, PRESETS};
-use crate::render::write::atomic_write;
 use crate::stack::SPEC_FILE;
 
 /// Writes the spec (default `./obsctl.yaml`) and `rules/` and `dashboards/`

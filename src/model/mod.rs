@@ -5,6 +5,7 @@
 //! the spec points at; every problem is collected and reported at once.
 
 mod alerting;
+pub mod dashboards;
 pub mod defaults;
 mod rules;
 mod scrape;
@@ -162,9 +163,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
     );
     let (rules, packs) = rules::rules(spec, &exporters, &base_dir, &mut problems);
     let dashboards = match &grafana {
-        Some(g) => {
-            crate::dashboard::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems)
-        }
+        Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),
     };
 

@@ -274,7 +274,7 @@ pub fn grafana(spec: &Spec, name: &str, p: &mut Problems) -> Option<Grafana> {
         return None;
     }
     let port = port(p, "grafana.port", s.port, d::GRAFANA_PORT);
-    let known = crate::dashboard::builtin_names();
+    let known = super::dashboards::builtin_names();
     let builtin_dashboards = match &s.builtin_dashboards {
         None => known.clone(),
         Some(DashboardSelection::Keyword(k)) if k == "all" => known.clone(),

@@ -12,6 +12,8 @@ use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
+use crate::fs::with_path;
+
 #[derive(Debug, thiserror::Error)]
 pub enum OwnershipError {
     #[error("the secret files of {service} belong to uid {owner} with mode 0600, but its container runs as uid {uid} and could not read them: {}", list(.files))]
@@ -122,10 +124,6 @@ fn open_tree(dir: &Path) -> io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

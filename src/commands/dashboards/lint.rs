@@ -6,8 +6,8 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::OutputFormat;
-use crate::dashboard;
 use crate::dashboard_lint::{self, Level};
+use crate::dashjson;
 use crate::diagnostic::Problems;
 use crate::error::{Error, EXIT_FAILED, EXIT_OK};
 use crate::spec::Source;
@@ -24,10 +24,10 @@ pub fn lint(paths: &[PathBuf], output: OutputFormat) -> Result<u8> {
     let (mut errors, mut warnings) = (0, 0);
     for file in &files {
         let display = file.display().to_string();
-        let Some(json) = dashboard::read(file, &display, &mut read_problems) else {
+        let Some(json) = dashjson::read(file, &display, &mut read_problems) else {
             continue;
         };
-        for f in dashboard_lint::lint(&dashboard::unwrap(json)) {
+        for f in dashboard_lint::lint(&dashjson::unwrap(json)) {
             match f.level {
                 Level::Error => errors += 1,
                 Level::Warning => warnings += 1,
@@ -87,7 +87,7 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            files.extend(crate::dashboard::json_files(p));
+            files.extend(dashjson::json_files(p));
         } else if p.is_file() {
             files.push(p.clone());
         } else {
