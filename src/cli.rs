@@ -197,7 +197,7 @@ pub struct UpArgs {
     #[arg(long, value_enum, default_value_t = PullArg::Missing)]
     pub pull: PullArg,
     /// How long the services may take to become ready (e.g. 120s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
 }
 
@@ -237,7 +237,7 @@ pub struct SmokeArgs {
     #[arg(long, value_enum, default_value_t = PullArg::Missing)]
     pub pull: PullArg,
     /// Deadline for services to become ready and for the first scrapes (e.g. 120s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
     /// Fire a synthetic alert at Alertmanager and check that it is accepted and routed.
     #[arg(long)]

@@ -28,6 +28,7 @@ pub mod runtime;
 pub mod smoke;
 pub mod spec;
 pub mod stack;
+pub mod timeouts;
 
 use clap::Parser;
 

@@ -10,6 +10,7 @@ use dialoguer::{theme::ColorfulTheme, Confirm, Input, MultiSelect, Select};
 use crate::cli::InitArgs;
 use crate::error::{Error, EXIT_OK};
 use crate::fs::atomic_write;
+use crate::model::METRICS_PATH;
 use crate::packs;
 use crate::presets::{self, Answers, ReceiverAnswer, RouteAnswer, ScrapeAnswer, PRESETS};
 use crate::stack::SPEC_FILE;
@@ -169,7 +170,7 @@ fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
     let (job, rest) = s.split_once('=').ok_or_else(bad)?;
     let (target, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/metrics"),
+        None => (rest, METRICS_PATH),
     };
     let port_ok = target
         .rsplit_once(':')
@@ -252,7 +253,7 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
             .interact_text()?;
         let path: String = Input::with_theme(&theme)
             .with_prompt("  metrics path")
-            .default("/metrics".into())
+            .default(METRICS_PATH.into())
             .interact_text()?;
         a.scrape.push(ScrapeAnswer {
             job,

@@ -22,6 +22,7 @@ use crate::probes::Http;
 use crate::runtime::docker::Engine;
 use crate::runtime::services::probe_host;
 use crate::smoke::{alert, junit, listener};
+use crate::timeouts;
 use crate::{render, stack};
 
 /// Runs the smoke test; exit 0 when every check passed, 1 otherwise, 2 when
@@ -95,7 +96,7 @@ pub fn run(file: Option<&Path>, args: SmokeArgs, output: OutputFormat) -> Result
                                     &labels,
                                     args.expect_receiver.as_deref(),
                                     &webhooks,
-                                    Duration::from_secs(30),
+                                    timeouts::ALERT_LISTED,
                                 )
                                 .await,
                             );
@@ -184,6 +185,6 @@ async fn wait_for_scrapes(model: &crate::model::Model, limit: Duration) -> Check
             )
             .hint("a scrape interval longer than the deadline? raise --timeout");
         }
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(timeouts::SCRAPE_POLL).await;
     }
 }

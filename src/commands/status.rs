@@ -4,7 +4,6 @@
 
 use std::net::IpAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use anyhow::{Context, Result};
 use futures_util::future::join_all;
@@ -13,11 +12,13 @@ use serde::Serialize;
 use super::summary::print_table;
 use crate::cli::OutputFormat;
 use crate::error::{EXIT_FAILED, EXIT_OK};
+use crate::model::Service;
 use crate::probes::Http;
 use crate::runtime::docker::Engine;
 use crate::runtime::plan::ObservedContainer;
-use crate::runtime::services::{probe_host, Role};
+use crate::runtime::services::probe_host;
 use crate::stack;
+use crate::timeouts;
 
 #[derive(Debug, Serialize)]
 struct Row {
@@ -114,7 +115,7 @@ async fn rows(stack: &str) -> Result<Vec<Row>> {
     let mut containers = engine.stack_containers(stack).await?;
     containers.sort_by_key(|c| {
         (
-            Role::from_service(&c.service).map(Role::stage),
+            Service::from_name(&c.service).map(Service::stage),
             c.service.clone(),
         )
     });
@@ -124,7 +125,7 @@ async fn rows(stack: &str) -> Result<Vec<Row>> {
 
 async fn row(engine: &Engine, http: &Http, c: &ObservedContainer) -> Result<Row> {
     let state = engine.state(&c.name).await?;
-    let role = Role::from_service(&c.service);
+    let role = Service::from_name(&c.service);
     let published = role.and_then(|r| {
         c.ports
             .iter()
@@ -140,7 +141,7 @@ async fn row(engine: &Engine, http: &Http, c: &ObservedContainer) -> Result<Row>
                 p.host_port,
                 role.ready_path()
             );
-            let check = http.check(&url, Duration::from_secs(2)).await;
+            let check = http.check(&url, timeouts::STATUS_HEALTH).await;
             if check.is_up() {
                 ("ready".into(), None)
             } else {

@@ -108,7 +108,7 @@ impl Up<'_> {
             let user = images.get(&service.def.image).map(|f| f.user.as_str());
             let uid = user
                 .and_then(images::uid_of)
-                .unwrap_or_else(|| service.role.default_uid());
+                .unwrap_or_else(|| service.service.default_uid());
             ownership::hand_over(service.name(), &service.secrets, uid).map_err(|e| {
                 let hint = e.hint();
                 Error::usage(e.to_string(), hint)
@@ -206,10 +206,7 @@ impl Up<'_> {
                     )
                 })
                 .collect();
-            let field = match first.service.as_str() {
-                s @ ("prometheus" | "alertmanager" | "grafana") => format!("{s}.port"),
-                s => format!("exporters.{}.port", s.trim_end_matches("-exporter")),
-            };
+            let field = first.service.port_field();
             return Err(Error::usage(
                 lines.join("; "),
                 Some(format!("stop what holds it, or choose a free port with `{field}` in the spec; nothing was created")),

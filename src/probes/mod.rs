@@ -12,6 +12,8 @@ pub mod prometheus;
 
 use std::time::Duration;
 
+use crate::timeouts;
+
 /// The shared HTTP client.
 #[derive(Clone)]
 pub struct Http {
@@ -84,8 +86,8 @@ impl Http {
     pub fn new() -> Self {
         let client = reqwest::Client::builder()
             .no_proxy()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10))
+            .connect_timeout(timeouts::HTTP_CONNECT)
+            .timeout(timeouts::HTTP_REQUEST)
             .user_agent(concat!("obsctl/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client settings are valid");

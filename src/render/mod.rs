@@ -118,7 +118,7 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
     for e in &model.exporters {
         for secret in &e.secrets {
             text(
-                &format!("exporters/{}/{}", e.kind.service(), secret.file),
+                &format!("exporters/{}/{}", e.service(), secret.file),
                 secret.value.expose().to_string(),
                 true,
             );

@@ -4,7 +4,6 @@
 //! creates carries the stack's labels.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use bollard::errors::Error as BollardError;
 use bollard::models::{CreateImageInfo, NetworkCreateRequest, VolumeCreateRequest};
@@ -20,10 +19,8 @@ mod containers;
 
 use super::plan::{Observed, ObservedContainer, ObservedNetwork};
 use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
+use crate::timeouts;
 use containers::observed_container;
-
-/// Seconds a container gets to stop after SIGTERM before it is killed.
-const STOP_GRACE_SECS: i32 = 10;
 
 /// A Docker call that failed, naming what obsctl was doing.
 #[derive(Debug, thiserror::Error)]
@@ -134,12 +131,21 @@ impl Engine {
             None => Docker::connect_with_unix_defaults(),
         }
         .map_err(|e| error(e.to_string()))?;
-        let docker =
-            match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
-                Ok(Ok(docker)) => docker,
-                Ok(Err(e)) => return Err(error(root_cause(&e))),
-                Err(_) => return Err(error("no answer within 10s".into())),
-            };
+        let docker = match tokio::time::timeout(
+            timeouts::DOCKER_CONNECT,
+            docker.negotiate_version(),
+        )
+        .await
+        {
+            Ok(Ok(docker)) => docker,
+            Ok(Err(e)) => return Err(error(root_cause(&e))),
+            Err(_) => {
+                return Err(error(format!(
+                    "no answer within {}s",
+                    timeouts::DOCKER_CONNECT.as_secs()
+                )))
+            }
+        };
         Ok(Engine { docker, endpoint })
     }
 

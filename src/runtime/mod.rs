@@ -21,7 +21,6 @@ pub mod plan;
 pub mod ports;
 pub mod progress;
 pub mod reload;
-pub mod role;
 pub mod services;
 pub mod state;
 pub mod wait;

@@ -7,12 +7,13 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use super::docker::{DockerError, Engine};
 use super::plan::Observed;
 use super::services::Desired;
+use crate::model::Service;
 
 /// A host port the stack needs that something else holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Taken {
     pub port: u16,
-    pub service: String,
+    pub service: Service,
     /// Who holds it, when that could be found out.
     pub holder: Option<String>,
 }
@@ -49,7 +50,7 @@ pub async fn taken(
             };
             out.push(Taken {
                 port: port.host_port,
-                service: service.name().into(),
+                service: service.service,
                 holder,
             });
         }

@@ -3,7 +3,7 @@
 //! only on a terminal and never with `--output json`; narration always goes
 //! to stderr, so stdout stays data only.
 
-use std::time::Duration;
+use crate::timeouts::SPINNER_TICK;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -44,7 +44,7 @@ impl Progress {
         );
         bar.set_message(message);
         if self.visible {
-            bar.enable_steady_tick(Duration::from_millis(100));
+            bar.enable_steady_tick(SPINNER_TICK);
         }
         bar
     }

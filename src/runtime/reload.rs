@@ -4,7 +4,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::services::{Role, Service};
+use super::services::Container;
+use crate::model::Service;
 use crate::probes::grafana::Provisioning;
 use crate::probes::{alertmanager, grafana, prometheus, Http, ProbeError};
 
@@ -28,7 +29,7 @@ pub struct GrafanaAdmin {
 /// reload could only be partly confirmed.
 pub async fn reload(
     http: &Http,
-    service: &Service,
+    service: &Container,
     grafana: Option<&GrafanaAdmin>,
 ) -> Result<Option<String>, ReloadError> {
     let name = service.name().to_string();
@@ -39,8 +40,8 @@ pub async fn reload(
         service: name.clone(),
         cause,
     };
-    match service.role {
-        Role::Prometheus => {
+    match service.service {
+        Service::Prometheus => {
             let before = prometheus::runtime_info(http, base)
                 .await
                 .map_err(refused)?;
@@ -62,7 +63,7 @@ pub async fn reload(
             }
             Ok(None)
         }
-        Role::Alertmanager => {
+        Service::Alertmanager => {
             alertmanager::reload(http, base).await.map_err(refused)?;
             let cluster = alertmanager::cluster_status(http, base)
                 .await
@@ -71,7 +72,7 @@ pub async fn reload(
                 format!("cluster status is `{cluster}`, expected `disabled` (single node)")
             }))
         }
-        Role::Grafana => {
+        Service::Grafana => {
             let Some(admin) = grafana else {
                 return Ok(Some("provisioning changed; Grafana re-reads dashboards on its own, restart it to apply datasource changes".into()));
             };
@@ -90,7 +91,7 @@ pub async fn reload(
             }
             Ok(None)
         }
-        Role::Exporter(_) => Ok(None),
+        Service::Exporter(_) => Ok(None),
     }
 }
 

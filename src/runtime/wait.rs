@@ -1,13 +1,15 @@
 //! Readiness: each started service's condition (an HTTP endpoint answering
 //! 200 through the published port, or the container running) polled under one
-//! deadline. Polling backs off from 50 ms to 250 ms; nothing waits a fixed time.
+//! deadline. Polling backs off (see [`crate::timeouts`]); nothing waits a
+//! fixed time.
 
 use std::time::{Duration, Instant};
 
 use super::docker::{DockerError, Engine};
 use super::progress::Progress;
-use super::services::{Readiness, Service};
+use super::services::{Container, Readiness};
 use crate::probes::Http;
+use crate::timeouts;
 
 /// Lines of a container's log shown when it does not become ready.
 pub const LOG_LINES: usize = 20;
@@ -52,7 +54,7 @@ impl WaitError {
 pub async fn until_ready(
     engine: &Engine,
     http: &Http,
-    service: &Service,
+    service: &Container,
     deadline: Instant,
     progress: &Progress,
 ) -> Result<Duration, WaitError> {
@@ -63,7 +65,7 @@ pub async fn until_ready(
         Readiness::Running => format!("waiting for {} to run", service.name()),
     };
     let spinner = progress.spinner(what);
-    let mut delay = Duration::from_millis(50);
+    let mut delay = timeouts::READY_POLL_FIRST;
     let result = loop {
         let last = match &service.ready {
             Readiness::Http { url } => {
@@ -71,7 +73,10 @@ pub async fn until_ready(
                 let check = http
                     .check(
                         url,
-                        remaining.clamp(Duration::from_millis(100), Duration::from_secs(2)),
+                        remaining.clamp(
+                            timeouts::READY_REQUEST_SHORTEST,
+                            timeouts::READY_REQUEST_LONGEST,
+                        ),
                     )
                     .await;
                 if check.is_up() {
@@ -120,7 +125,7 @@ pub async fn until_ready(
             });
         }
         tokio::time::sleep(delay.min(deadline - now)).await;
-        delay = (delay * 2).min(Duration::from_millis(250));
+        delay = (delay * 2).min(timeouts::READY_POLL_LONGEST);
     };
     spinner.finish_and_clear();
     if let Ok(took) = &result {

@@ -16,17 +16,18 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::{fail, labels, DockerError, Engine, StateFacts, STOP_GRACE_SECS};
+use super::{fail, labels, DockerError, Engine, StateFacts};
 use crate::runtime::plan::{ObservedContainer, Published};
-use crate::runtime::services::Service;
+use crate::runtime::services::Container;
 use crate::runtime::{LABEL_HASH, LABEL_SERVICE};
+use crate::timeouts::STOP_GRACE_SECS;
 
 impl Engine {
     /// Creates the container of `service`, attached to the network `network_id`.
     pub async fn create_container(
         &self,
         stack: &str,
-        service: &Service,
+        service: &Container,
         network_id: &str,
     ) -> Result<String, DockerError> {
         let def = &service.def;
@@ -163,7 +164,7 @@ pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
     }
 }
 
-fn container_body(stack: &str, service: &Service, network_id: &str) -> ContainerCreateBody {
+fn container_body(stack: &str, service: &Container, network_id: &str) -> ContainerCreateBody {
     let def = &service.def;
     let mounts = def
         .mounts
