@@ -11,10 +11,10 @@ use super::grafana::{self, Credentials};
 use super::services;
 use crate::credentials::GRAFANA_PASSWORD_FILE;
 use crate::model::Model;
+use crate::probes::probe_host;
 use crate::probes::Http;
 use crate::render::RenderedFile;
-use crate::runtime::docker::Engine;
-use crate::runtime::services::probe_host;
+use crate::runtime;
 use crate::timeouts;
 
 /// Every check of the stack described by `model`, whose files render to
@@ -136,15 +136,14 @@ pub fn expected(model: &Model) -> Vec<Expected> {
 }
 
 async fn docker(model: &Model) -> Vec<Check> {
-    let engine = match Engine::connect().await {
+    let engine = match runtime::connect().await {
         Ok(e) => e,
         Err(e) => {
-            return vec![Check::fail(
-                "docker",
-                "engine",
-                format!("cannot reach Docker at {}: {}", e.endpoint, e.reason),
-            )
-            .hint(e.hint)];
+            let check = Check::fail("docker", "engine", e.to_string());
+            return vec![match e.hint() {
+                Some(hint) => check.hint(hint),
+                None => check,
+            }];
         }
     };
     let mut out = Vec::new();
@@ -163,16 +162,15 @@ async fn docker(model: &Model) -> Vec<Check> {
             "docker",
             "engine",
             format!(
-                "reachable at {}, but its version is unknown: {}",
-                engine.endpoint(),
-                e.message()
+                "reachable at {}, but its version is unknown: {e}",
+                engine.endpoint()
             ),
         )),
     }
     let observed = match engine.stack_containers(&model.name).await {
         Ok(c) => c,
         Err(e) => {
-            out.push(Check::fail("containers", "containers", e.message()));
+            out.push(Check::fail("containers", "containers", e.to_string()));
             return out;
         }
     };

@@ -18,13 +18,14 @@ use std::time::{Duration, Instant};
 use futures_util::future::{join_all, try_join_all};
 use serde::Serialize;
 
-use super::docker::{DockerError, Engine};
+use super::docker::Engine;
 use super::plan::{Apply, Plan, Step};
-use super::progress::Progress;
-use super::reload::{self, GrafanaAdmin, ReloadError};
+use super::reload::{self, GrafanaAdmin};
 use super::services::{Container, Desired, Readiness};
-use super::wait::{self, WaitError};
+use super::wait;
+use crate::error::Error;
 use crate::model::Service;
+use crate::printer::Progress;
 use crate::probes::Http;
 use crate::timeouts;
 
@@ -38,6 +39,19 @@ pub enum Action {
     Reloaded,
     Restarted,
     Unchanged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Recreated => "recreated",
+            Action::Started => "started",
+            Action::Reloaded => "reloaded",
+            Action::Restarted => "restarted",
+            Action::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// How a service looked at the end.
@@ -74,16 +88,6 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(transparent)]
-    Docker(#[from] DockerError),
-    #[error(transparent)]
-    Wait(#[from] WaitError),
-    #[error(transparent)]
-    Reload(#[from] ReloadError),
-}
-
 pub struct Settings<'a> {
     /// How long all services together may take to become ready.
     pub timeout: Duration,
@@ -98,7 +102,7 @@ pub async fn apply(
     plan: &Plan,
     settings: &Settings<'_>,
     progress: &Progress,
-) -> Result<Vec<Outcome>, ApplyError> {
+) -> Result<Vec<Outcome>, Error> {
     let stack = &desired.stack;
     let network = async {
         match &plan.network {

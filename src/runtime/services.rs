@@ -7,7 +7,6 @@
 //! [`ContainerDef`]; anything that only changes how obsctl treats it (stage,
 //! readiness, URLs) stays in [`Container`], so it never causes a recreate.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -16,6 +15,7 @@ use sha2::{Digest, Sha256};
 pub use super::host::Host;
 use super::host::CADVISOR_MOUNTS;
 use crate::model::{ExporterKind, Model, Service};
+use crate::probes::probe_host;
 use crate::render::{container_path, paths, RenderedFile};
 
 /// Where Grafana sees the folder holding its admin password copy.
@@ -139,16 +139,6 @@ impl Desired {
             .collect();
         out.dedup();
         out
-    }
-}
-
-/// The address probes use to reach a port published on `bind`.
-pub fn probe_host(bind: IpAddr) -> String {
-    match bind {
-        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".into(),
-        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".into(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 

@@ -5,50 +5,15 @@
 
 use std::time::{Duration, Instant};
 
-use super::docker::{DockerError, Engine};
-use super::progress::Progress;
+use super::docker::Engine;
 use super::services::{Container, Readiness};
+use crate::error::{Error, NotReady};
+use crate::printer::Progress;
 use crate::probes::Http;
 use crate::timeouts;
 
 /// Lines of a container's log shown when it does not become ready.
 pub const LOG_LINES: usize = 20;
-
-#[derive(Debug, thiserror::Error)]
-pub enum WaitError {
-    #[error("{service} ({container}) was not ready within {}s (last check: {last})", .waited.as_secs())]
-    Timeout {
-        service: String,
-        container: String,
-        waited: Duration,
-        last: String,
-        logs: Vec<String>,
-    },
-    #[error("{service} ({container}) stopped while starting ({state})")]
-    Stopped {
-        service: String,
-        container: String,
-        state: String,
-        logs: Vec<String>,
-    },
-    #[error(transparent)]
-    Docker(#[from] DockerError),
-}
-
-impl WaitError {
-    /// The container's last log lines, when the error carries them.
-    pub fn logs(&self) -> Option<(&str, &[String])> {
-        match self {
-            WaitError::Timeout {
-                container, logs, ..
-            }
-            | WaitError::Stopped {
-                container, logs, ..
-            } => Some((container, logs)),
-            WaitError::Docker(_) => None,
-        }
-    }
-}
 
 /// Waits until `service` is ready or `deadline` passes; returns how long it took.
 pub async fn until_ready(
@@ -57,7 +22,7 @@ pub async fn until_ready(
     service: &Container,
     deadline: Instant,
     progress: &Progress,
-) -> Result<Duration, WaitError> {
+) -> Result<Duration, Error> {
     let started = Instant::now();
     let name = &service.def.name;
     let what = match &service.ready {
@@ -107,20 +72,22 @@ pub async fn until_ready(
                 }
                 _ => state.status.clone(),
             };
-            break Err(WaitError::Stopped {
-                service: service.name().into(),
+            break Err(Error::ServiceNotReady {
+                service: service.service,
                 container: name.clone(),
-                state,
+                why: NotReady::Stopped { state },
                 logs: logs(engine, name).await,
             });
         }
         let now = Instant::now();
         if now >= deadline {
-            break Err(WaitError::Timeout {
-                service: service.name().into(),
+            break Err(Error::ServiceNotReady {
+                service: service.service,
                 container: name.clone(),
-                waited: started.elapsed(),
-                last: if last.is_empty() { state.status } else { last },
+                why: NotReady::Timeout {
+                    waited_secs: started.elapsed().as_secs(),
+                    last: if last.is_empty() { state.status } else { last },
+                },
                 logs: logs(engine, name).await,
             });
         }
