@@ -1,3 +1,6 @@
+//! Unit tests of the container definitions the model turns into: names,
+//! start order, commands, mounts, environment, secrets and hashes.
+
 use std::path::Path;
 
 use super::*;
