@@ -5,18 +5,10 @@
 use super::defaults as d;
 use super::fields::{duration, enabled, host_port, image, port};
 use super::secrets::Resolver;
-use super::service::Service;
+use super::service::{ExporterKind, Service};
 use super::SecretFile;
 use crate::diagnostic::Problems;
 use crate::spec::{SecretValue, Spec};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ExporterKind {
-    Node,
-    Cadvisor,
-    Postgres,
-    Redis,
-}
 
 #[derive(Debug, Clone)]
 pub struct Exporter {

@@ -26,11 +26,11 @@ use crate::rulefile::RuleFile;
 use crate::spec::{SecretValue, Source, Spec};
 
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
-pub use exporters::{Exporter, ExporterKind};
+pub use exporters::Exporter;
 pub use grafana::Grafana;
 pub use prometheus::{Prometheus, RemoteWrite};
 pub use scrape::ScrapeJob;
-pub use service::{Service, METRICS_PATH};
+pub use service::{ExporterKind, Service, METRICS_PATH};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.

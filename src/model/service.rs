@@ -7,7 +7,14 @@
 
 use std::fmt;
 
-use super::exporters::ExporterKind;
+/// The exporters obsctl can run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ExporterKind {
+    Node,
+    Cadvisor,
+    Postgres,
+    Redis,
+}
 
 /// A service of the stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
