@@ -1,9 +1,15 @@
-//! Command-line arguments (clap). These types stay at the edge: commands
-//! receive resolved settings, never these structs.
+//! Command-line arguments (clap). These types stay at the edge: each command
+//! resolves its arguments once (the `settings` methods below) into the plain
+//! settings the library takes, and nothing below `commands` sees them.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::grafana::Login;
+use crate::printer::Format;
+use crate::runtime::{PullPolicy, UpSettings};
+use crate::smoke::{AlertSettings, SmokeSettings};
 
 /// Provision a complete Prometheus + Alertmanager + Grafana stack from one YAML
 /// file, and keep it healthy.
@@ -32,6 +38,15 @@ pub struct Cli {
 pub enum OutputFormat {
     Human,
     Json,
+}
+
+impl From<OutputFormat> for Format {
+    fn from(output: OutputFormat) -> Format {
+        match output {
+            OutputFormat::Human => Format::Human,
+            OutputFormat::Json => Format::Json,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -143,6 +158,17 @@ pub struct GrafanaArgs {
     pub token: Option<String>,
 }
 
+impl GrafanaArgs {
+    pub fn login(&self) -> Login {
+        Login {
+            url: self.url.clone(),
+            user: self.user.clone(),
+            password: self.password.clone(),
+            token: self.token.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ImportArgs {
     /// Dashboard files, or folders holding them (sub-folders become Grafana folders).
@@ -197,8 +223,17 @@ pub struct UpArgs {
     #[arg(long, value_enum, default_value_t = PullArg::Missing)]
     pub pull: PullArg,
     /// How long the services may take to become ready (e.g. 120s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
+}
+
+impl UpArgs {
+    pub fn settings(&self) -> UpSettings {
+        UpSettings {
+            pull: self.pull.into(),
+            timeout: self.timeout,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -209,6 +244,16 @@ pub enum PullArg {
     Always,
     /// Never pull; every image must be present locally.
     Never,
+}
+
+impl From<PullArg> for PullPolicy {
+    fn from(pull: PullArg) -> PullPolicy {
+        match pull {
+            PullArg::Missing => PullPolicy::Missing,
+            PullArg::Always => PullPolicy::Always,
+            PullArg::Never => PullPolicy::Never,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -237,7 +282,7 @@ pub struct SmokeArgs {
     #[arg(long, value_enum, default_value_t = PullArg::Missing)]
     pub pull: PullArg,
     /// Deadline for services to become ready and for the first scrapes (e.g. 120s, 5m).
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = crate::duration::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
     /// Fire a synthetic alert at Alertmanager and check that it is accepted and routed.
     #[arg(long)]
@@ -257,4 +302,26 @@ pub struct SmokeArgs {
     /// Count warnings as failures.
     #[arg(long)]
     pub strict: bool,
+}
+
+impl SmokeArgs {
+    pub fn settings(&self) -> SmokeSettings {
+        SmokeSettings {
+            up: UpSettings {
+                pull: self.pull.into(),
+                timeout: self.timeout,
+            },
+            alert: self.alert.then(|| AlertSettings {
+                labels: self
+                    .alert_label
+                    .iter()
+                    .filter_map(|l| l.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                expect_receiver: self.expect_receiver.clone(),
+            }),
+            strict: self.strict,
+            keep: self.keep,
+        }
+    }
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rand::distr::Alphanumeric;
 use rand::Rng;
 
-use crate::render::write::atomic_write;
+use crate::fs::atomic_write;
 
 /// The password file, in the stack directory (mode 0600).
 pub const GRAFANA_PASSWORD_FILE: &str = "grafana-admin-password";

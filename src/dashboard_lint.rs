@@ -10,7 +10,7 @@ use promql_parser::util::{walk_expr, ExprVisitor};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dashboard::{query_error, substitute_variables};
+use crate::dashjson::{query_error, substitute_variables};
 use crate::model::defaults::{ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID};
 use crate::promql;
 
@@ -328,8 +328,8 @@ mod tests {
 
     #[test]
     fn every_built_in_dashboard_is_clean() {
-        for name in crate::dashboard::builtin_names() {
-            let findings = lint(&crate::dashboard::builtin(&name));
+        for name in crate::model::dashboards::builtin_names() {
+            let findings = lint(&crate::model::dashboards::builtin(&name));
             assert!(findings.is_empty(), "{name}: {findings:#?}");
         }
     }

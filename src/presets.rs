@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::model::defaults::STACK_NAME;
+use crate::model::METRICS_PATH;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Answers {
@@ -97,12 +98,12 @@ pub fn preset(name: &str, stack: &str) -> Option<Answers> {
                 ScrapeAnswer {
                     job: "api".into(),
                     targets: vec!["host.docker.internal:8000".into()],
-                    metrics_path: "/metrics".into(),
+                    metrics_path: METRICS_PATH.into(),
                 },
                 ScrapeAnswer {
                     job: "celery".into(),
                     targets: vec!["host.docker.internal:9808".into()],
-                    metrics_path: "/metrics".into(),
+                    metrics_path: METRICS_PATH.into(),
                 },
             ];
             a.exporters.postgres = Some(PostgresAnswer {

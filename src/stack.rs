@@ -3,9 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Result;
-
-use crate::error::{print_warnings, Error};
+use crate::diagnostic::Problem;
+use crate::error::Error;
 use crate::model::{self, Model};
 use crate::presets;
 use crate::spec::{self, Source};
@@ -19,6 +18,8 @@ pub const STACK_DIR: &str = ".obsctl";
 pub struct Stack {
     pub source: Source,
     pub model: Model,
+    /// What is allowed but probably not meant; the caller prints them once.
+    pub warnings: Vec<Problem>,
 }
 
 impl Stack {
@@ -26,17 +27,22 @@ impl Stack {
     pub fn default_dir(&self) -> PathBuf {
         self.source.base_dir().join(STACK_DIR)
     }
+
+    /// The stack directory: `given` (`--dir`), else the default; absolute,
+    /// since containers bind-mount folders inside it.
+    pub fn absolute_dir(&self, given: Option<&Path>) -> Result<PathBuf, Error> {
+        let dir = given.map_or_else(|| self.default_dir(), Path::to_path_buf);
+        std::path::absolute(&dir).map_err(Error::io("resolve the stack directory", &dir))
+    }
 }
 
 /// Reads the spec text `file` names (or the default), without validating it.
-pub fn source(file: Option<&Path>) -> Result<Source> {
+pub fn source(file: Option<&Path>) -> Result<Source, Error> {
     match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::usage(
-                    format!("cannot read spec {}: {e}", path.display()),
-                    Some("run `obsctl init` to write one, or omit -f to use ./obsctl.yaml or the built-in default stack".to_string()),
-                )
+            let text = std::fs::read_to_string(path).map_err(|e| Error::SpecUnreadable {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
             })?;
             Ok(Source::new(Some(path.to_path_buf()), text))
         }
@@ -45,25 +51,25 @@ pub fn source(file: Option<&Path>) -> Result<Source> {
     }
 }
 
-/// Loads and validates the stack, printing warnings to stderr.
-pub fn load(file: Option<&Path>) -> Result<Stack> {
+/// Loads and validates the stack; its warnings are returned, not printed.
+pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
     let source = source(file)?;
-    let spec = spec::load(&source).map_err(Error::Parse)?;
+    let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
     let env = |name: &str| std::env::var(name).ok();
-    let built = model::build(&spec, &source, &env).map_err(Error::Invalid)?;
-    print_warnings(&built.warnings);
+    let built = model::build(&spec, &source, &env).map_err(Error::InvalidSpec)?;
     Ok(Stack {
         source,
         model: built.model,
+        warnings: built.warnings,
     })
 }
 
 /// The stack name the spec gives (or the default), read without validating
 /// the rest: `down` and `status` must work even when, say, a secret's
 /// environment variable is not set in this shell.
-pub fn name(file: Option<&Path>) -> Result<String> {
+pub fn name(file: Option<&Path>) -> Result<String, Error> {
     let source = source(file)?;
-    let spec = spec::load(&source).map_err(Error::Parse)?;
+    let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
     Ok(spec
         .name
         .unwrap_or_else(|| model::defaults::STACK_NAME.to_string()))

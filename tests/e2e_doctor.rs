@@ -22,6 +22,13 @@ fn doctor(stack: &Stack) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), report)
 }
 
+/// Runs `smoke --pull never --timeout 90s` with `args`.
+fn smoke(stack: &Stack, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["smoke", "--pull", "never", "--timeout", "90s"];
+    all.extend_from_slice(args);
+    stack.obsctl(&all)
+}
+
 fn checks<'a>(report: &'a Value, group: &str) -> Vec<&'a Value> {
     report["checks"]
         .as_array()
@@ -212,22 +219,20 @@ fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
     assert!(spec.contains("receiver: pager"), "{spec}");
     stack.write_spec(&spec);
 
-    let out = stack.obsctl(&[
-        "smoke",
-        "--pull",
-        "never",
-        "--timeout",
-        "90s",
-        "--alert",
-        "--alert-label",
-        "severity=critical",
-        "--expect-receiver",
-        "pager",
-        "--junit",
-        "smoke.xml",
-        "--output",
-        "json",
-    ]);
+    let out = smoke(
+        &stack,
+        &[
+            "--alert",
+            "--alert-label",
+            "severity=critical",
+            "--expect-receiver",
+            "pager",
+            "--junit",
+            "smoke.xml",
+            "--output",
+            "json",
+        ],
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "smoke printed no JSON ({e}):\n{}",
@@ -281,18 +286,16 @@ fn smoke_fails_when_the_alert_is_routed_elsewhere() {
     }
     let stack = Stack::new("smoke-route");
     stack.write_spec(&stack.spec(""));
-    let out = stack.obsctl(&[
-        "smoke",
-        "--pull",
-        "never",
-        "--timeout",
-        "90s",
-        "--alert",
-        "--expect-receiver",
-        "pager",
-        "--junit",
-        "smoke.xml",
-    ]);
+    let out = smoke(
+        &stack,
+        &[
+            "--alert",
+            "--expect-receiver",
+            "pager",
+            "--junit",
+            "smoke.xml",
+        ],
+    );
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -306,5 +309,27 @@ fn smoke_fails_when_the_alert_is_routed_elsewhere() {
     );
     let xml = std::fs::read_to_string(stack.dir.path().join("smoke.xml")).unwrap();
     assert_eq!(junit_counts(&xml).get("failure"), Some(&1), "{xml}");
+    assert!(stack.labelled("container").is_empty());
+}
+
+#[test]
+fn smoke_loads_the_spec_once_and_prints_its_warnings_once() {
+    // Regression: smoke ran `up` as a command of its own, which loaded the
+    // spec again and printed every warning a second time.
+    if !engine_ready("smoke_warnings") {
+        return;
+    }
+    let stack = Stack::new("smoke-warn");
+    let warning = "severity `page` is not one of critical, warning, info";
+    stack.write_spec(&stack.spec(
+        "rules:\n  alerts:\n    - {alert: NeverFires, expr: 'vector(0) > 1', severity: page}\n",
+    ));
+    let out = smoke(&stack, &["--output", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches(warning).count(), 1, "{stderr}");
+    assert!(stderr.contains("warning: "), "{stderr}");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("smoke prints JSON");
+    assert_eq!(report["healthy"], true, "{report}");
     assert!(stack.labelled("container").is_empty());
 }

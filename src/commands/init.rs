@@ -5,35 +5,30 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use dialoguer::{theme::ColorfulTheme, Confirm, Input, MultiSelect, Select};
+use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
+use dialoguer::{Confirm, Input, MultiSelect, Select};
 
 use crate::cli::InitArgs;
 use crate::error::{Error, EXIT_OK};
+use crate::fs::atomic_write;
+use crate::model::METRICS_PATH;
 use crate::packs;
 use crate::presets::{self, Answers, ReceiverAnswer, RouteAnswer, ScrapeAnswer, PRESETS};
-use crate::render::write::atomic_write;
+use crate::printer::Printer;
 use crate::stack::SPEC_FILE;
 
 /// Writes the spec (default `./obsctl.yaml`) and `rules/` and `dashboards/`
 /// folders beside it. Never overwrites without `--force`.
-pub fn run(file: Option<&Path>, args: InitArgs) -> Result<u8> {
+pub fn run(printer: &Printer, file: Option<&Path>, args: &InitArgs) -> Result<u8> {
     let path = file
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from(SPEC_FILE));
     if path.exists() && !args.force {
-        return Err(Error::usage(
-            format!("{} already exists", path.display()),
-            Some("pass --force to overwrite it, or -f OTHER.yaml to write elsewhere".to_string()),
-        )
-        .into());
+        return Err(Error::SpecExists { path }.into());
     }
     let interactive = !args.yes;
     if interactive && !std::io::stdin().is_terminal() {
-        return Err(Error::usage(
-            "stdin is not a terminal, so init cannot ask its questions",
-            Some("pass --yes to take the defaults, with --preset, --name, --scrape, --pack, --slack-env or --pagerduty-env to change them".to_string()),
-        )
-        .into());
+        return Err(Error::NotATerminal.into());
     }
 
     let base = path
@@ -42,9 +37,9 @@ pub fn run(file: Option<&Path>, args: InitArgs) -> Result<u8> {
         .unwrap_or(Path::new("."));
     let default_name = args.name.clone().unwrap_or_else(|| folder_name(base));
     let answers = if interactive {
-        ask(&args, default_name)?
+        ask(args, default_name)?
     } else {
-        from_flags(&args, default_name)?
+        from_flags(args, default_name)?
     };
 
     let text = presets::render_spec(&answers);
@@ -57,12 +52,17 @@ pub fn run(file: Option<&Path>, args: InitArgs) -> Result<u8> {
             atomic_write(&dir.join("README.md"), readme.as_bytes(), 0o644)?;
         }
     }
-    eprintln!("wrote {} for stack `{}`", path.display(), answers.name);
+    printer.say(format!(
+        "wrote {} for stack `{}`",
+        path.display(),
+        answers.name
+    ));
     let envs = secret_variables(&answers);
     if !envs.is_empty() {
-        eprintln!("before `obsctl up`, set: {}", envs.join(", "));
+        printer.say(format!("before `obsctl up`, set: {}", envs.join(", ")));
     }
-    eprintln!("next: `obsctl up` starts the stack; `obsctl render` only writes its configuration");
+    printer
+        .say("next: `obsctl up` starts the stack; `obsctl render` only writes its configuration");
     Ok(EXIT_OK)
 }
 
@@ -98,11 +98,10 @@ fn folder_name(dir: &Path) -> String {
 fn start(preset: Option<&str>, name: &str) -> Result<Answers> {
     let preset = preset.unwrap_or("minimal");
     presets::preset(preset, name).ok_or_else(|| {
-        let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
-        Error::usage(
-            format!("no preset named `{preset}`"),
-            Some(format!("presets: {}", names.join(", "))),
-        )
+        Error::UnknownPreset {
+            name: preset.into(),
+            known: PRESETS.iter().map(|(n, _)| n.to_string()).collect(),
+        }
         .into()
     })
 }
@@ -115,10 +114,10 @@ fn from_flags(args: &InitArgs, name: String) -> Result<Answers> {
     let known: Vec<String> = packs::all().into_iter().map(|p| p.name).collect();
     for p in &args.packs {
         if !known.contains(p) {
-            return Err(Error::usage(
-                format!("no rule pack named `{p}`"),
-                Some(format!("packs: {}", known.join(", "))),
-            )
+            return Err(Error::UnknownPack {
+                name: p.clone(),
+                known,
+            }
             .into());
         }
         if !a.packs.contains(p) {
@@ -160,16 +159,11 @@ fn apply_alert_flags(a: &mut Answers, slack: Option<String>, pagerduty: Option<S
 
 /// Parses `JOB=HOST:PORT[/PATH]`.
 fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
-    let bad = || {
-        Error::usage(
-            format!("`{s}` is not JOB=HOST:PORT[/PATH]"),
-            Some("e.g. --scrape api=host.docker.internal:8000/metrics".to_string()),
-        )
-    };
+    let bad = || Error::BadScrapeFlag { value: s.into() };
     let (job, rest) = s.split_once('=').ok_or_else(bad)?;
     let (target, path) = match rest.find('/') {
         Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/metrics"),
+        None => (rest, METRICS_PATH),
     };
     let port_ok = target
         .rsplit_once(':')
@@ -201,8 +195,14 @@ fn secret_variables(a: &Answers) -> Vec<String> {
 }
 
 fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
-    let theme = ColorfulTheme::default();
-    let name: String = Input::with_theme(&theme)
+    // Colour only where the printer would use it: a terminal, no NO_COLOR.
+    let theme: Box<dyn Theme> = if console::colors_enabled_stderr() {
+        Box::new(ColorfulTheme::default())
+    } else {
+        Box::new(SimpleTheme)
+    };
+    let theme = theme.as_ref();
+    let name: String = Input::with_theme(theme)
         .with_prompt("Stack name")
         .default(default_name)
         .validate_with(|s: &String| {
@@ -221,7 +221,7 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
         Some(p) => p.clone(),
         None => {
             let items: Vec<String> = PRESETS.iter().map(|(n, d)| format!("{n}: {d}")).collect();
-            let i = Select::with_theme(&theme)
+            let i = Select::with_theme(theme)
                 .with_prompt("Start from")
                 .items(&items)
                 .default(0)
@@ -230,16 +230,16 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
         }
     };
     let mut a = start(Some(&preset), &name)?;
-    while Confirm::with_theme(&theme)
+    while Confirm::with_theme(theme)
         .with_prompt("Add a service of yours to scrape?")
         .default(a.scrape.is_empty())
         .interact()?
     {
-        let job: String = Input::with_theme(&theme)
+        let job: String = Input::with_theme(theme)
             .with_prompt("  job name")
             .default("api".into())
             .interact_text()?;
-        let target: String = Input::with_theme(&theme)
+        let target: String = Input::with_theme(theme)
             .with_prompt("  address (host:port as seen from the stack)")
             .default("host.docker.internal:8000".into())
             .validate_with(|s: &String| {
@@ -250,9 +250,9 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
                 }
             })
             .interact_text()?;
-        let path: String = Input::with_theme(&theme)
+        let path: String = Input::with_theme(theme)
             .with_prompt("  metrics path")
-            .default("/metrics".into())
+            .default(METRICS_PATH.into())
             .interact_text()?;
         a.scrape.push(ScrapeAnswer {
             job,
@@ -266,7 +266,7 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
         .map(|p| format!("{}: {}", p.name, p.title))
         .collect();
     let defaults: Vec<bool> = all.iter().map(|p| a.packs.contains(&p.name)).collect();
-    let chosen = MultiSelect::with_theme(&theme)
+    let chosen = MultiSelect::with_theme(theme)
         .with_prompt("Rule packs (space toggles)")
         .items(&items)
         .defaults(&defaults)
@@ -278,7 +278,7 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
         "Slack",
         "Slack, and PagerDuty for critical alerts",
     ];
-    match Select::with_theme(&theme)
+    match Select::with_theme(theme)
         .with_prompt("Where should alerts go?")
         .items(choices)
         .default(0)

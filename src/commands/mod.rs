@@ -1,5 +1,6 @@
 //! One file per subcommand, each with one documented entry function that
-//! returns the exit code.
+//! resolves its arguments, calls the library, prints through the
+//! [`Printer`], and returns the exit code. No command calls another.
 
 mod dashboards;
 mod doctor;
@@ -8,36 +9,33 @@ mod init;
 mod render;
 mod smoke;
 mod status;
-mod summary;
 mod up;
 mod validate;
 
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, DashboardsCommand};
+use crate::printer::Printer;
 
-pub fn dispatch(cli: Cli) -> Result<u8> {
+/// Runs the command `cli` names.
+pub fn dispatch(cli: Cli, printer: &Printer) -> Result<u8> {
     let file = cli.file.as_deref();
-    match cli.command {
-        Command::Init(args) => init::run(file, args),
-        Command::Render(args) => render::run(file, args, cli.output),
-        Command::Validate => validate::run(file, cli.output),
-        Command::Dashboards(DashboardsCommand::Lint { paths }) => {
-            dashboards::lint(&paths, cli.output)
-        }
+    match &cli.command {
+        Command::Init(args) => init::run(printer, file, args),
+        Command::Render(args) => render::run(printer, file, args),
+        Command::Validate => validate::run(printer, file),
+        Command::Dashboards(DashboardsCommand::Lint { paths }) => dashboards::lint(printer, paths),
         Command::Dashboards(DashboardsCommand::Import(args)) => {
-            dashboards::import(file, args, cli.output)
+            dashboards::import(printer, file, args)
         }
         Command::Dashboards(DashboardsCommand::Export(args)) => {
-            dashboards::export(file, args, cli.output)
+            dashboards::export(printer, file, args)
         }
-        Command::Dashboards(DashboardsCommand::List(args)) => {
-            dashboards::list(file, args, cli.output)
-        }
-        Command::Up(args) => up::run(file, args, cli.output),
-        Command::Down(args) => down::run(file, args, cli.output),
-        Command::Status => status::run(file, cli.output),
-        Command::Doctor(args) => doctor::run(file, args, cli.output),
-        Command::Smoke(args) => smoke::run(file, args, cli.output),
+        Command::Dashboards(DashboardsCommand::List(args)) => dashboards::list(printer, file, args),
+        Command::Up(args) => up::run(printer, file, args),
+        Command::Down(args) => down::run(printer, file, args),
+        Command::Status => status::run(printer, file),
+        Command::Doctor(args) => doctor::run(printer, file, args),
+        Command::Smoke(args) => smoke::run(printer, file, args),
     }
 }

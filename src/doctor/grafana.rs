@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::check::Check;
 use crate::model::defaults::PROMETHEUS_DATASOURCE_UID;
+use crate::model::Service;
 use crate::probes::{reason, Http};
 
 const GROUP: &str = "grafana";
@@ -35,7 +36,8 @@ pub async fn checks(
     dashboard_uids: &[String],
 ) -> Vec<Check> {
     let mut out = Vec::new();
-    match get(http, &format!("{base}/api/health"), creds).await {
+    let health = Service::Grafana.ready_path();
+    match get(http, &format!("{base}{health}"), creds).await {
         Ok((200, body)) if body.get("database").and_then(Value::as_str) == Some("ok") => {
             out.push(Check::ok(GROUP, "health", "healthy, database ok"))
         }
@@ -44,7 +46,7 @@ pub async fn checks(
                 Check::fail(
                     GROUP,
                     "health",
-                    format!("/api/health answered HTTP {status}: {body}"),
+                    format!("{health} answered HTTP {status}: {body}"),
                 )
                 .hint("look at the Grafana container's log (`docker logs`)"),
             );

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::time::Duration;
 
 use super::check::Check;
 use super::containers::{self, Expected};
@@ -12,13 +11,11 @@ use super::grafana::{self, Credentials};
 use super::services;
 use crate::credentials::GRAFANA_PASSWORD_FILE;
 use crate::model::Model;
+use crate::probes::probe_host;
 use crate::probes::Http;
 use crate::render::RenderedFile;
-use crate::runtime::docker::Engine;
-use crate::runtime::services::probe_host;
-
-/// How long any one service's checks may take.
-pub const SERVICE_DEADLINE: Duration = Duration::from_secs(10);
+use crate::runtime;
+use crate::timeouts;
 
 /// Every check of the stack described by `model`, whose files render to
 /// `files` and live in `dir`.
@@ -30,7 +27,7 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
 
     let http = Http::new();
     let host = probe_host(model.bind);
-    let timeout = Duration::from_secs(3);
+    let timeout = timeouts::DOCTOR_READY;
     let prometheus = async {
         match &model.prometheus {
             Some(p) => {
@@ -113,12 +110,12 @@ async fn deadline(
     group: &'static str,
     checks: impl std::future::Future<Output = Vec<Check>>,
 ) -> Vec<Check> {
-    match tokio::time::timeout(SERVICE_DEADLINE, checks).await {
+    match tokio::time::timeout(timeouts::DOCTOR_SERVICE, checks).await {
         Ok(c) => c,
         Err(_) => vec![Check::fail(
             group,
             "checks",
-            format!("no answer within {}s", SERVICE_DEADLINE.as_secs()),
+            format!("no answer within {}s", timeouts::DOCTOR_SERVICE.as_secs()),
         )
         .hint("the service is overloaded or hanging: look at its container log")],
     }
@@ -131,7 +128,7 @@ pub fn expected(model: &Model) -> Vec<Expected> {
         .services()
         .into_iter()
         .map(|s| Expected {
-            service: s.service.into(),
+            service: s.service.name().into(),
             image: s.image,
             port: s.host_port.map(|p| (bind.clone(), p)),
         })
@@ -139,15 +136,14 @@ pub fn expected(model: &Model) -> Vec<Expected> {
 }
 
 async fn docker(model: &Model) -> Vec<Check> {
-    let engine = match Engine::connect().await {
+    let engine = match runtime::connect().await {
         Ok(e) => e,
         Err(e) => {
-            return vec![Check::fail(
-                "docker",
-                "engine",
-                format!("cannot reach Docker at {}: {}", e.endpoint, e.reason),
-            )
-            .hint(e.hint)];
+            let check = Check::fail("docker", "engine", e.to_string());
+            return vec![match e.hint() {
+                Some(hint) => check.hint(hint),
+                None => check,
+            }];
         }
     };
     let mut out = Vec::new();
@@ -166,16 +162,15 @@ async fn docker(model: &Model) -> Vec<Check> {
             "docker",
             "engine",
             format!(
-                "reachable at {}, but its version is unknown: {}",
-                engine.endpoint(),
-                e.message()
+                "reachable at {}, but its version is unknown: {e}",
+                engine.endpoint()
             ),
         )),
     }
     let observed = match engine.stack_containers(&model.name).await {
         Ok(c) => c,
         Err(e) => {
-            out.push(Check::fail("containers", "containers", e.message()));
+            out.push(Check::fail("containers", "containers", e.to_string()));
             return out;
         }
     };

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::check::Check;
 use super::{alertmanager, prometheus, targets};
-use crate::model::Model;
+use crate::model::defaults::SCRAPE_TIMEOUT;
+use crate::model::{Model, Service};
 use crate::probes::{get_bytes, get_json, Check as Probe, Http};
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
@@ -16,14 +17,19 @@ pub async fn prometheus_checks(
     model: &Model,
     timeout: Duration,
 ) -> Vec<Check> {
-    let ready = http.check(&format!("{base}/-/ready"), timeout).await;
+    let ready = http
+        .check(&ready_url(base, Service::Prometheus), timeout)
+        .await;
     if !ready.is_up() {
-        return vec![unreachable("prometheus", base, &ready).hint(match ready {
-            Probe::Status(503) => {
-                "Prometheus is starting (replaying its WAL): wait and run doctor again".to_string()
-            }
-            _ => "is the Prometheus container running? `obsctl status` shows it".to_string(),
-        })];
+        return vec![
+            unreachable(Service::Prometheus, base, &ready).hint(match ready {
+                Probe::Status(503) => {
+                    "Prometheus is starting (replaying its WAL): wait and run doctor again"
+                        .to_string()
+                }
+                _ => "is the Prometheus container running? `obsctl status` shows it".to_string(),
+            }),
+        ];
     }
     let mut out = vec![Check::ok("prometheus", "ready", format!("{base} ready"))];
     let expected_groups = rule_groups(model);
@@ -31,7 +37,7 @@ pub async fn prometheus_checks(
         .prometheus
         .as_ref()
         .map(|p| p.scrape_timeout.clone())
-        .unwrap_or_else(|| "10s".into());
+        .unwrap_or_else(|| SCRAPE_TIMEOUT.into());
     let urls = [
         "status/runtimeinfo",
         "targets?state=active",
@@ -108,9 +114,11 @@ pub async fn alertmanager_checks(
     stack_dir: &std::path::Path,
     timeout: Duration,
 ) -> Vec<Check> {
-    let ready = http.check(&format!("{base}/-/ready"), timeout).await;
+    let ready = http
+        .check(&ready_url(base, Service::Alertmanager), timeout)
+        .await;
     if !ready.is_up() {
-        return vec![unreachable("alertmanager", base, &ready).hint("is the Alertmanager container running? `obsctl status` shows it; `obsctl up` starts it")];
+        return vec![unreachable(Service::Alertmanager, base, &ready).hint("is the Alertmanager container running? `obsctl status` shows it; `obsctl up` starts it")];
     }
     let mut out = vec![Check::ok("alertmanager", "ready", format!("{base} ready"))];
     match get_json(http, &format!("{base}/api/v2/status")).await {
@@ -123,10 +131,14 @@ pub async fn alertmanager_checks(
     out
 }
 
-fn unreachable(group: &'static str, base: &str, probe: &Probe) -> Check {
+fn ready_url(base: &str, service: Service) -> String {
+    format!("{base}{}", service.ready_path())
+}
+
+fn unreachable(service: Service, base: &str, probe: &Probe) -> Check {
     Check::fail(
-        group,
+        service.name(),
         "ready",
-        format!("{base}/-/ready: {}", probe.describe()),
+        format!("{}: {}", ready_url(base, service), probe.describe()),
     )
 }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::check::{Check, Status};
 use super::classify::classify;
 use crate::duration::parse_duration;
+use crate::model::METRICS_PATH;
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -116,7 +117,7 @@ pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> 
 
 fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let path = rest.find('/').map(|i| &rest[i..]).unwrap_or("/metrics");
+    let path = rest.find('/').map(|i| &rest[i..]).unwrap_or(METRICS_PATH);
     path.split('?').next().unwrap_or(path).to_string()
 }
 

@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 
 use super::client::Datasource;
-use crate::error::Hinted;
+use crate::error::{Datasource as Named, Error};
 
 /// The datasources of the target Grafana, or `None` when the credentials may
 /// not list them (an Editor token, on Grafana versions that restrict it).
@@ -59,34 +59,30 @@ impl Catalog {
 
     /// The Prometheus datasource to map to: `wanted` (uid or name), else the
     /// stack's own uid, else the default Prometheus, else the only one.
-    pub fn choose(&self, wanted: Option<&str>, own_uid: Option<&str>) -> Result<Target, Hinted> {
-        let err = |message: String, hint: &str| Hinted {
-            message,
-            hint: hint.to_string(),
-        };
-        let proms = self.prometheus();
-        let listed = if proms.is_empty() {
-            "it has none".to_string()
-        } else {
-            format!("its Prometheus datasources: {}", names(&proms))
-        };
+    pub fn choose(&self, wanted: Option<&str>, own_uid: Option<&str>) -> Result<Target, Error> {
+        let prometheus: Vec<Named> = self
+            .prometheus()
+            .into_iter()
+            .map(|d| Named {
+                name: d.name.clone(),
+                uid: d.uid.clone(),
+            })
+            .collect();
         if let Some(wanted) = wanted {
             if self.0.is_none() {
                 return Ok(Target::named(wanted));
             }
             return match self.find(wanted) {
                 Some(d) if d.kind == PROMETHEUS => Ok(Target::of(d)),
-                Some(d) => Err(err(
-                    format!(
-                        "datasource `{wanted}` is of type `{}`, not Prometheus",
-                        d.kind
-                    ),
-                    &format!("pass --datasource with a Prometheus datasource; {listed}"),
-                )),
-                None => Err(err(
-                    format!("Grafana has no datasource `{wanted}`"),
-                    &format!("--datasource takes a uid or a name; {listed}"),
-                )),
+                Some(d) => Err(Error::NotPrometheus {
+                    wanted: wanted.into(),
+                    kind: d.kind.clone(),
+                    prometheus,
+                }),
+                None => Err(Error::NoSuchDatasource {
+                    wanted: wanted.into(),
+                    prometheus,
+                }),
             };
         }
         if let Some(uid) = own_uid {
@@ -96,24 +92,15 @@ impl Catalog {
                 .unwrap_or_else(|| Target::named(uid)));
         }
         if self.0.is_none() {
-            return Err(err(
-                "cannot choose a Prometheus datasource: these credentials may not list datasources"
-                    .into(),
-                "pass --datasource UID, or use credentials with the Admin role",
-            ));
+            return Err(Error::DatasourcesHidden);
         }
+        let proms = self.prometheus();
         match proms.as_slice() {
-            [] => Err(err(
-                "Grafana has no Prometheus datasource to map the dashboards to".into(),
-                "add one in Grafana, or import into the stack's own Grafana (omit --url)",
-            )),
+            [] => Err(Error::NoPrometheusDatasource),
             [one] => Ok(Target::of(one)),
             many => match many.iter().find(|d| d.is_default) {
                 Some(d) => Ok(Target::of(d)),
-                None => Err(err(
-                    "Grafana has several Prometheus datasources and none is the default".into(),
-                    &format!("pick one with --datasource; {listed}"),
-                )),
+                None => Err(Error::AmbiguousDatasource { prometheus }),
             },
         }
     }

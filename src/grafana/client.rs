@@ -7,14 +7,13 @@
 //! will not change by asking again, and a refused connection means Grafana is
 //! not there at all.
 
-use std::time::Duration;
-
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 pub use super::error::ApiError;
 use crate::probes::{self, Http};
+use crate::timeouts;
 
 /// How requests prove who is asking.
 #[derive(Debug, Clone)]
@@ -25,22 +24,6 @@ pub enum Auth {
     Basic { user: String, password: String },
     /// A service account token (`Authorization: Bearer`).
     Token(String),
-}
-
-/// How often, and how patiently, failed answers are retried.
-#[derive(Debug, Clone, Copy)]
-pub struct Retry {
-    pub retries: u32,
-    pub first_delay: Duration,
-}
-
-impl Default for Retry {
-    fn default() -> Self {
-        Retry {
-            retries: 3,
-            first_delay: Duration::from_millis(200),
-        }
-    }
 }
 
 /// A datasource as `GET /api/datasources` lists it.
@@ -99,7 +82,6 @@ pub struct Client {
     http: Http,
     base: String,
     auth: Auth,
-    retry: Retry,
 }
 
 impl Client {
@@ -108,13 +90,7 @@ impl Client {
             http,
             base: base.trim_end_matches('/').to_string(),
             auth,
-            retry: Retry::default(),
         }
-    }
-
-    pub fn with_retry(mut self, retry: Retry) -> Self {
-        self.retry = retry;
-        self
     }
 
     /// The server's URL, without a trailing slash.
@@ -155,7 +131,7 @@ impl Client {
             let status = response.status().as_u16();
             let text = response.text().await.unwrap_or_default();
             let transient = status >= 500 || status == 429;
-            if !transient || attempt > self.retry.retries {
+            if !transient || attempt > timeouts::GRAFANA_RETRIES {
                 if (200..300).contains(&status) || !transient {
                     return Ok((status, text));
                 }
@@ -168,7 +144,7 @@ impl Client {
                     attempts: attempt,
                 });
             }
-            let delay = self.retry.first_delay * 2u32.pow(attempt - 1);
+            let delay = timeouts::GRAFANA_RETRY_FIRST * 2u32.pow(attempt - 1);
             tokio::time::sleep(delay).await;
         }
     }

@@ -1,3 +1,6 @@
+//! Unit tests of datasource mapping: every form a dashboard refers to a
+//! datasource in, and the choice of the Prometheus datasource to map to.
+
 use serde_json::json;
 
 use super::*;
@@ -170,28 +173,16 @@ fn the_target_is_the_named_one_the_default_or_the_only_one() {
         c.choose(None, Some("obsctl-prometheus")).unwrap().uid,
         "obsctl-prometheus"
     );
-    let e = c.choose(Some("Loki"), None).unwrap_err();
-    assert!(
-        e.message.contains("type `loki`, not Prometheus"),
-        "{}",
-        e.message
-    );
-    let e = c.choose(Some("nope"), None).unwrap_err();
-    assert!(
-        e.hint.contains("`Old Prometheus` (uid prom-old)"),
-        "{}",
-        e.hint
-    );
+    let e = c.choose(Some("Loki"), None).unwrap_err().to_string();
+    assert!(e.contains("type `loki`, not Prometheus"), "{e}");
+    let hint = c.choose(Some("nope"), None).unwrap_err().hint().unwrap();
+    assert!(hint.contains("`Old Prometheus` (uid prom-old)"), "{hint}");
     let two = Catalog(Some(vec![
         ds("a", "A", "prometheus", false),
         ds("b", "B", "prometheus", false),
     ]));
-    let e = two.choose(None, None).unwrap_err();
-    assert!(
-        e.message.contains("several Prometheus datasources"),
-        "{}",
-        e.message
-    );
+    let e = two.choose(None, None).unwrap_err().to_string();
+    assert!(e.contains("several Prometheus datasources"), "{e}");
     let none = Catalog(Some(vec![ds("l", "L", "loki", true)]));
     assert!(none.choose(None, None).is_err());
 }

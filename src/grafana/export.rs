@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::canonical;
 use super::client::{ApiError, Client, Hit, Remote};
 use super::GENERAL;
-use crate::render::write::atomic_write;
+use crate::fs::atomic_write;
 
 /// Which dashboards to export: all when both lists are empty, else those in
 /// one of `folders` (by title) or with one of `uids`.

@@ -10,6 +10,7 @@
 pub mod canonical;
 pub mod catalog;
 pub mod client;
+pub mod connection;
 pub mod datasources;
 pub mod error;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod source;
 pub mod state;
 
 pub use client::{ApiError, Auth, Client};
+pub use connection::{connect, Connection, Login};
 
 /// The folder title Grafana shows for dashboards at the root.
 pub const GENERAL: &str = "General";

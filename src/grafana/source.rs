@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use super::datasources::{self, Catalog, Target};
 use super::GENERAL;
-use crate::dashboard;
+use crate::dashjson;
 use crate::diagnostic::Problems;
 use crate::spec::Source;
 
@@ -54,13 +54,13 @@ pub fn collect(paths: &[PathBuf], folder: Option<&str>) -> Result<Vec<SourceFile
     let mut out = Vec::new();
     for root in paths {
         if root.is_dir() {
-            for path in crate::dashboard::json_files(root) {
+            for path in dashjson::json_files(root) {
                 let relative = path
                     .strip_prefix(root)
                     .unwrap_or(&path)
                     .to_string_lossy()
                     .to_string();
-                let from_dir = crate::dashboard::subfolder(root, &path);
+                let from_dir = dashjson::subfolder(root, &path);
                 out.push(source_file(path, relative, folder, from_dir));
             }
         } else if root.is_file() {
@@ -108,7 +108,7 @@ pub fn prepare(
     // Reading goes through the same located errors as `dashboards lint`.
     let source = Source::new(None, String::new());
     let mut problems = Problems::new(&source);
-    let Some(json) = dashboard::read(&file.path, &file.display, &mut problems) else {
+    let Some(json) = dashjson::read(&file.path, &file.display, &mut problems) else {
         let detail = problems
             .list
             .first()
@@ -126,7 +126,7 @@ pub fn prepare(
             .unwrap_or_default();
         return Err(unusable("", detail));
     };
-    let mut dash = dashboard::unwrap(json);
+    let mut dash = dashjson::unwrap(json);
     let title = dash
         .get("title")
         .and_then(Value::as_str)

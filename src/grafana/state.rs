@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::render::write::atomic_write;
+use crate::fs::atomic_write;
 
 /// The state file's name in the stack directory.
 pub const STACK_STATE_FILE: &str = "grafana-dashboards.json";

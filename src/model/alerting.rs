@@ -1,9 +1,8 @@
 //! Alertmanager: the routing tree and receivers, with every reference checked.
 
 use super::defaults as d;
-use super::scrape::slug;
+use super::fields::{duration, image, port, slug};
 use super::secrets::Resolver;
-use super::services::{duration, image, port};
 use super::SecretFile;
 use crate::diagnostic::Problems;
 use crate::spec::{nearest_word, ReceiverSpec, RouteSpec, Spec};

@@ -5,11 +5,17 @@
 //! the spec points at; every problem is collected and reported at once.
 
 mod alerting;
+pub mod dashboards;
 pub mod defaults;
+mod exporters;
+mod fields;
+mod grafana;
+mod prometheus;
 mod rules;
 mod scrape;
 mod secrets;
-mod services;
+mod service;
+mod stack;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -20,8 +26,11 @@ use crate::rulefile::RuleFile;
 use crate::spec::{SecretValue, Source, Spec};
 
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
+pub use exporters::Exporter;
+pub use grafana::Grafana;
+pub use prometheus::{Prometheus, RemoteWrite};
 pub use scrape::ScrapeJob;
-pub use services::{Exporter, ExporterKind, Grafana, Prometheus, RemoteWrite};
+pub use service::{ExporterKind, Service, METRICS_PATH};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.
@@ -75,8 +84,7 @@ pub struct Model {
 /// One container the stack runs, as the spec describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServiceSummary {
-    /// `prometheus`, `alertmanager`, `grafana`, or an exporter's service name.
-    pub service: &'static str,
+    pub service: Service,
     pub image: String,
     /// The host port it publishes, if any.
     pub host_port: Option<u16>,
@@ -90,7 +98,7 @@ impl Model {
             .exporters
             .iter()
             .map(|e| ServiceSummary {
-                service: e.kind.service(),
+                service: e.service(),
                 image: e.image.clone(),
                 host_port: e.host_port,
             })
@@ -103,20 +111,25 @@ impl Model {
             })
         };
         if let Some(a) = &self.alertmanager {
-            push("alertmanager", &a.image, a.port);
+            push(Service::Alertmanager, &a.image, a.port);
         }
         if let Some(p) = &self.prometheus {
-            push("prometheus", &p.image, p.port);
+            push(Service::Prometheus, &p.image, p.port);
         }
         if let Some(g) = &self.grafana {
-            push("grafana", &g.image, g.port);
+            push(Service::Grafana, &g.image, g.port);
         }
         out
     }
 
     /// The container name of a service of this stack (`shop-prometheus`).
-    pub fn container_name(&self, service: &str) -> String {
-        format!("{}-{service}", self.name)
+    pub fn container_name(&self, service: Service) -> String {
+        service.container_name(&self.name)
+    }
+
+    /// Where the stack's containers reach a service (`shop-prometheus:9090`).
+    pub fn address(&self, service: Service) -> String {
+        service.address(&self.name)
     }
 }
 
@@ -137,13 +150,13 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
     let base_dir = source.base_dir();
     let mut secrets = secrets::Resolver::new(&base_dir, env);
 
-    let name = services::stack_name(spec, &mut problems);
-    let bind = services::bind_address(spec, &mut problems);
-    let prometheus = services::prometheus(spec, &mut problems, &mut secrets);
+    let name = stack::stack_name(spec, &mut problems);
+    let bind = stack::bind_address(spec, &mut problems);
+    let prometheus = prometheus::prometheus(spec, &mut problems, &mut secrets);
     let alertmanager = alerting::alertmanager(spec, &mut problems, &mut secrets);
-    let grafana = services::grafana(spec, &name, &mut problems);
-    let exporters = services::exporters(spec, &mut problems, &mut secrets);
-    services::check_ports(
+    let grafana = grafana::grafana(spec, &mut problems);
+    let exporters = exporters::exporters(spec, &mut problems, &mut secrets);
+    stack::check_ports(
         prometheus.as_ref(),
         alertmanager.as_ref(),
         grafana.as_ref(),
@@ -162,9 +175,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
     );
     let (rules, packs) = rules::rules(spec, &exporters, &base_dir, &mut problems);
     let dashboards = match &grafana {
-        Some(g) => {
-            crate::dashboard::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems)
-        }
+        Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),
     };
 

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::defaults as d;
-use super::services::{duration, Exporter, ExporterKind};
+use super::exporters::Exporter;
+use super::fields::duration;
+use super::service::ExporterKind;
 use super::{RulesContent, RulesOut};
 use crate::diagnostic::Problems;
 use crate::packs::{self, Override};

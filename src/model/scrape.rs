@@ -3,9 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use super::exporters::Exporter;
+use super::fields::{duration, host_port, label_name, slug};
 use super::secrets::Resolver;
-use super::services::{duration, host_port, label_name, Exporter, Grafana, Prometheus};
-use super::{Alertmanager, SecretFile};
+use super::service::{Service, METRICS_PATH};
+use super::{Alertmanager, Grafana, Prometheus, SecretFile};
 use crate::diagnostic::Problems;
 use crate::duration::parse_duration;
 use crate::spec::Spec;
@@ -27,11 +29,12 @@ pub struct ScrapeJob {
 }
 
 impl ScrapeJob {
-    fn builtin(job: &str, target: String, metrics_path: &str) -> Self {
+    /// The job obsctl gives one of the stack's own services.
+    fn builtin(service: Service, stack: &str) -> Self {
         Self {
-            job: job.into(),
-            targets: vec![target],
-            metrics_path: metrics_path.into(),
+            job: service.job().into(),
+            targets: vec![service.address(stack)],
+            metrics_path: METRICS_PATH.into(),
             scheme: "http".into(),
             interval: None,
             timeout: None,
@@ -67,36 +70,18 @@ pub fn jobs(
         }
         return jobs;
     };
-    let container = |service: &str| format!("{name}-{service}");
-    jobs.push(ScrapeJob::builtin(
-        "prometheus",
-        format!("{}:9090", container("prometheus")),
-        "/metrics",
-    ));
-    if alertmanager.is_some() {
-        jobs.push(ScrapeJob::builtin(
-            "alertmanager",
-            format!("{}:9093", container("alertmanager")),
-            "/metrics",
-        ));
-    }
-    if grafana.is_some() {
-        jobs.push(ScrapeJob::builtin(
-            "grafana",
-            format!("{}:3000", container("grafana")),
-            "/metrics",
-        ));
-    }
+    let own = [
+        Some(Service::Prometheus),
+        alertmanager.map(|_| Service::Alertmanager),
+        grafana.map(|_| Service::Grafana),
+    ];
+    jobs.extend(
+        own.into_iter()
+            .flatten()
+            .map(|s| ScrapeJob::builtin(s, name)),
+    );
     for e in exporters {
-        let mut job = ScrapeJob::builtin(
-            e.kind.job(),
-            format!(
-                "{}:{}",
-                container(e.kind.service()),
-                e.kind.container_port()
-            ),
-            "/metrics",
-        );
+        let mut job = ScrapeJob::builtin(e.service(), name);
         job.interval = e.interval.clone();
         jobs.push(job);
     }
@@ -132,7 +117,10 @@ pub fn jobs(
         for (t, target) in s.targets.iter().enumerate() {
             host_port(p, &format!("{field}.targets[{t}]"), target);
         }
-        let metrics_path = s.metrics_path.clone().unwrap_or_else(|| "/metrics".into());
+        let metrics_path = s
+            .metrics_path
+            .clone()
+            .unwrap_or_else(|| METRICS_PATH.into());
         if !metrics_path.starts_with('/') || metrics_path.contains('?') {
             p.error(
                 &format!("{field}.metrics_path"),
@@ -182,32 +170,13 @@ pub fn jobs(
         for key in s.labels.keys() {
             label_name(p, &format!("{field}.labels.{key}"), key);
         }
-        if s.basic_auth.is_some() && s.bearer_token.is_some() {
-            p.error(
-                &field,
-                "set either basic_auth or bearer_token, not both",
-                None,
-            );
-        }
-        let slug = slug(&s.job);
-        let basic_auth = s.basic_auth.as_ref().and_then(|b| {
-            secrets
-                .resolve(
-                    p,
-                    &format!("{field}.basic_auth.password"),
-                    &b.password,
-                    format!("scrape-{slug}-password"),
-                )
-                .map(|f| (b.username.clone(), f))
-        });
-        let bearer_token = s.bearer_token.as_ref().and_then(|t| {
-            secrets.resolve(
-                p,
-                &format!("{field}.bearer_token"),
-                t,
-                format!("scrape-{slug}-token"),
-            )
-        });
+        let auth = secrets.http_auth(
+            p,
+            &field,
+            s.basic_auth.as_ref(),
+            s.bearer_token.as_ref(),
+            &format!("scrape-{}", slug(&s.job)),
+        );
         jobs.push(ScrapeJob {
             job: s.job.clone(),
             targets: s.targets.clone(),
@@ -216,25 +185,12 @@ pub fn jobs(
             interval,
             timeout,
             labels: s.labels.clone(),
-            basic_auth,
-            bearer_token,
+            basic_auth: auth.basic_auth,
+            bearer_token: auth.bearer_token,
             tls_skip_verify: s.tls_skip_verify.unwrap_or(false),
             honor_labels: s.honor_labels.unwrap_or(false),
             params: s.params.clone(),
         });
     }
     jobs
-}
-
-/// A file-name-safe form of a name.
-pub fn slug(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }

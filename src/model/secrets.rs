@@ -4,7 +4,14 @@ use std::path::Path;
 
 use super::{Env, SecretFile};
 use crate::diagnostic::Problems;
-use crate::spec::{SecretRef, SecretValue};
+use crate::spec::{BasicAuthSpec, SecretRef, SecretValue};
+
+/// HTTP credentials as rendered: Basic auth (user and password file) or a
+/// bearer token file.
+pub struct HttpAuth {
+    pub basic_auth: Option<(String, SecretFile)>,
+    pub bearer_token: Option<SecretFile>,
+}
 
 pub struct Resolver<'a> {
     base_dir: &'a Path,
@@ -74,5 +81,46 @@ impl<'a> Resolver<'a> {
             file: format!("secrets/{file}"),
             value: SecretValue::new(value),
         })
+    }
+
+    /// Reads the HTTP credentials of `field` (a scrape job or a remote
+    /// write): at most one of Basic auth and a bearer token, rendered into
+    /// `{name}-password` or `{name}-token`.
+    pub fn http_auth(
+        &mut self,
+        problems: &mut Problems,
+        field: &str,
+        basic_auth: Option<&BasicAuthSpec>,
+        bearer_token: Option<&SecretRef>,
+        name: &str,
+    ) -> HttpAuth {
+        if basic_auth.is_some() && bearer_token.is_some() {
+            problems.error(
+                field,
+                "set either basic_auth or bearer_token, not both",
+                None,
+            );
+        }
+        let basic_auth = basic_auth.and_then(|b| {
+            self.resolve(
+                problems,
+                &format!("{field}.basic_auth.password"),
+                &b.password,
+                format!("{name}-password"),
+            )
+            .map(|f| (b.username.clone(), f))
+        });
+        let bearer_token = bearer_token.and_then(|t| {
+            self.resolve(
+                problems,
+                &format!("{field}.bearer_token"),
+                t,
+                format!("{name}-token"),
+            )
+        });
+        HttpAuth {
+            basic_auth,
+            bearer_token,
+        }
     }
 }

@@ -10,7 +10,20 @@ pub mod alertmanager;
 pub mod grafana;
 pub mod prometheus;
 
+use std::net::IpAddr;
 use std::time::Duration;
+
+use crate::timeouts;
+
+/// The address probes use to reach a port published on `bind`.
+pub fn probe_host(bind: IpAddr) -> String {
+    match bind {
+        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".into(),
+        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".into(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    }
+}
 
 /// The shared HTTP client.
 #[derive(Clone)]
@@ -84,8 +97,8 @@ impl Http {
     pub fn new() -> Self {
         let client = reqwest::Client::builder()
             .no_proxy()
-            .connect_timeout(Duration::from_secs(2))
-            .timeout(Duration::from_secs(10))
+            .connect_timeout(timeouts::HTTP_CONNECT)
+            .timeout(timeouts::HTTP_REQUEST)
             .user_agent(concat!("obsctl/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client settings are valid");

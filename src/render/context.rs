@@ -4,8 +4,10 @@
 use serde_json::{json, Map, Value};
 
 use super::paths;
-use crate::model::defaults::{ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID};
-use crate::model::{Alertmanager, Model, Prometheus, Route, ScrapeJob, SecretFile};
+use crate::model::defaults::{
+    ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL,
+};
+use crate::model::{Alertmanager, Model, Prometheus, Route, ScrapeJob, SecretFile, Service};
 
 fn non_empty<T: serde::Serialize>(map: &std::collections::BTreeMap<String, T>) -> Value {
     if map.is_empty() {
@@ -57,7 +59,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
             "evaluation_interval": prom.evaluation_interval,
             "external_labels": non_empty(&prom.external_labels),
         },
-        "alertmanager": model.alertmanager.as_ref().map(|_| format!("{}:9093", model.container_name("alertmanager"))),
+        "alertmanager": model.alertmanager.as_ref().map(|_| model.address(Service::Alertmanager)),
         "jobs": jobs,
         "remote_write": if remote_write.is_empty() { Value::Null } else { json!(remote_write) },
     })
@@ -178,10 +180,10 @@ pub fn grafana(model: &Model) -> Value {
     json!({
         "stack": model.name,
         "prometheus_uid": PROMETHEUS_DATASOURCE_UID,
-        "prometheus_url": format!("http://{}:9090", model.container_name("prometheus")),
-        "scrape_interval": model.prometheus.as_ref().map(|p| p.scrape_interval.clone()).unwrap_or_else(|| "15s".into()),
+        "prometheus_url": format!("http://{}", model.address(Service::Prometheus)),
+        "scrape_interval": model.prometheus.as_ref().map(|p| p.scrape_interval.clone()).unwrap_or_else(|| SCRAPE_INTERVAL.into()),
         "alertmanager_uid": ALERTMANAGER_DATASOURCE_UID,
-        "alertmanager_url": model.alertmanager.as_ref().map(|_| format!("http://{}:9093", model.container_name("alertmanager"))),
+        "alertmanager_url": model.alertmanager.as_ref().map(|_| format!("http://{}", model.address(Service::Alertmanager))),
         "dashboards_path": paths::GRAFANA_DASHBOARDS_DIR,
     })
 }

@@ -12,6 +12,7 @@ pub mod write;
 
 use std::path::PathBuf;
 
+use crate::error::Error;
 use crate::model::{Model, RulesContent, SecretFile};
 
 /// Container paths the rendered files are mounted at.
@@ -33,7 +34,7 @@ pub struct RenderedFile {
 }
 
 /// Renders every file of the stack.
-pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
+pub fn render(model: &Model) -> Result<Vec<RenderedFile>, Error> {
     let hb = templates::registry();
     let mut files = Vec::new();
     let mut text = |path: &str, contents: String, private: bool| {
@@ -43,10 +44,7 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
             private,
         });
     };
-    let render = |name: &str, ctx: &serde_json::Value| {
-        hb.render(name, ctx)
-            .map_err(|e| format!("rendering {name} failed: {e}"))
-    };
+    let render = |name: &str, ctx: &serde_json::Value| render_with(&hb, name, ctx);
 
     if let Some(prom) = &model.prometheus {
         text(
@@ -106,7 +104,10 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
             false,
         );
         for d in &model.dashboards {
-            let mut json = serde_json::to_string_pretty(&d.json).map_err(|e| e.to_string())?;
+            let mut json = serde_json::to_string_pretty(&d.json).map_err(|e| Error::Render {
+                template: format!("dashboard {}", d.file),
+                reason: e.to_string(),
+            })?;
             json.push('\n');
             text(
                 &format!("grafana/dashboards/{}/{}", d.folder, d.file),
@@ -118,7 +119,7 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, String> {
     for e in &model.exporters {
         for secret in &e.secrets {
             text(
-                &format!("exporters/{}/{}", e.kind.service(), secret.file),
+                &format!("exporters/{}/{}", e.service(), secret.file),
                 secret.value.expose().to_string(),
                 true,
             );
@@ -133,8 +134,17 @@ pub fn container_path(dir: &str, secret: &SecretFile) -> String {
 }
 
 /// Renders one embedded template with `context` (used by `init`).
-pub fn render_template(name: &str, context: &serde_json::Value) -> Result<String, String> {
-    templates::registry()
-        .render(name, context)
-        .map_err(|e| format!("rendering {name} failed: {e}"))
+pub fn render_template(name: &str, context: &serde_json::Value) -> Result<String, Error> {
+    render_with(&templates::registry(), name, context)
+}
+
+fn render_with(
+    hb: &handlebars::Handlebars,
+    name: &str,
+    context: &serde_json::Value,
+) -> Result<String, Error> {
+    hb.render(name, context).map_err(|e| Error::Render {
+        template: name.into(),
+        reason: e.to_string(),
+    })
 }

@@ -9,11 +9,12 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::RenderedFile;
+use crate::fs::{atomic_write, with_path};
 
 /// The list of files obsctl wrote, kept in the stack directory.
 pub const MANIFEST: &str = ".obsctl-files.json";
@@ -85,28 +86,6 @@ fn is_current(path: &Path, contents: &[u8], mode: u32) -> bool {
         .map(|m| m.permissions().mode() & 0o777 == mode)
         .unwrap_or(false);
     same_mode && fs::read(path).is_ok_and(|c| c == contents)
-}
-
-/// Writes `contents` to a temporary file beside `path` with `mode`, flushes it
-/// to disk, then renames it over `path`.
-pub fn atomic_write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| with_path(e, parent))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".obsctl-")
-        .tempfile_in(parent)
-        .map_err(|e| with_path(e, parent))?;
-    // The temporary file is created 0600, so a secret is never readable by others.
-    tmp.write_all(contents).map_err(|e| with_path(e, path))?;
-    tmp.as_file().sync_all().map_err(|e| with_path(e, path))?;
-    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
-        .map_err(|e| with_path(e, path))?;
-    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
-    Ok(())
-}
-
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

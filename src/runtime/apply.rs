@@ -18,13 +18,16 @@ use std::time::{Duration, Instant};
 use futures_util::future::{join_all, try_join_all};
 use serde::Serialize;
 
-use super::docker::{DockerError, Engine};
+use super::docker::Engine;
 use super::plan::{Apply, Plan, Step};
-use super::progress::Progress;
-use super::reload::{self, GrafanaAdmin, ReloadError};
-use super::services::{Desired, Readiness, Role, Service};
-use super::wait::{self, WaitError};
+use super::reload::{self, GrafanaAdmin};
+use super::services::{Container, Desired, Readiness};
+use super::wait;
+use crate::error::Error;
+use crate::model::Service;
+use crate::printer::Progress;
 use crate::probes::Http;
+use crate::timeouts;
 
 /// What happened to a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -36,6 +39,19 @@ pub enum Action {
     Reloaded,
     Restarted,
     Unchanged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Created => "created",
+            Action::Recreated => "recreated",
+            Action::Started => "started",
+            Action::Reloaded => "reloaded",
+            Action::Restarted => "restarted",
+            Action::Unchanged => "unchanged",
+        }
+    }
 }
 
 /// How a service looked at the end.
@@ -72,16 +88,6 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
-    #[error(transparent)]
-    Docker(#[from] DockerError),
-    #[error(transparent)]
-    Wait(#[from] WaitError),
-    #[error(transparent)]
-    Reload(#[from] ReloadError),
-}
-
 pub struct Settings<'a> {
     /// How long all services together may take to become ready.
     pub timeout: Duration,
@@ -96,7 +102,7 @@ pub async fn apply(
     plan: &Plan,
     settings: &Settings<'_>,
     progress: &Progress,
-) -> Result<Vec<Outcome>, ApplyError> {
+) -> Result<Vec<Outcome>, Error> {
     let stack = &desired.stack;
     let network = async {
         match &plan.network {
@@ -147,14 +153,14 @@ pub async fn apply(
     )
     .await?;
 
-    let step = |s: &Service| {
+    let step = |s: &Container| {
         steps
             .get(s.name())
             .copied()
             .cloned()
             .unwrap_or(Step::Create)
     };
-    let to_create: Vec<&Service> = desired
+    let to_create: Vec<&Container> = desired
         .services
         .iter()
         .filter(|s| matches!(step(s), Step::Create | Step::Recreate { .. }))
@@ -167,12 +173,12 @@ pub async fn apply(
     }))
     .await?;
 
-    let mut started: Vec<&Service> = Vec::new();
-    for stage in 0..=Role::LAST_STAGE {
-        let batch: Vec<&Service> = desired
+    let mut started: Vec<&Container> = Vec::new();
+    for stage in 0..=Service::LAST_STAGE {
+        let batch: Vec<&Container> = desired
             .services
             .iter()
-            .filter(|s| s.role.stage() == stage && !matches!(step(s), Step::Keep { .. }))
+            .filter(|s| s.service.stage() == stage && !matches!(step(s), Step::Keep { .. }))
             .collect();
         try_join_all(batch.iter().map(|s| engine.start(&s.def.name))).await?;
         started.extend(batch);
@@ -182,7 +188,7 @@ pub async fn apply(
         .iter()
         .filter_map(|s| s.apply.map(|a| (s.service.as_str(), a)))
         .collect();
-    let restarted: Vec<&Service> = desired
+    let restarted: Vec<&Container> = desired
         .services
         .iter()
         .filter(|s| applies.get(s.name()) == Some(&Apply::Restart))
@@ -251,7 +257,7 @@ pub async fn apply(
     Ok(outcomes)
 }
 
-fn health_after_wait(s: &Service) -> (Health, Option<String>) {
+fn health_after_wait(s: &Container) -> (Health, Option<String>) {
     match s.ready {
         Readiness::Http { .. } => (Health::Ready, None),
         Readiness::Running => (Health::Running, None),
@@ -260,10 +266,10 @@ fn health_after_wait(s: &Service) -> (Health, Option<String>) {
 
 /// One short readiness request, for services `up` did not have to wait for;
 /// with what the endpoint answered when it was not ready.
-pub async fn quick_health(http: &Http, s: &Service) -> (Health, Option<String>) {
+pub async fn quick_health(http: &Http, s: &Container) -> (Health, Option<String>) {
     match &s.ready {
         Readiness::Http { url } => {
-            let check = http.check(url, Duration::from_secs(1)).await;
+            let check = http.check(url, timeouts::QUICK_HEALTH).await;
             if check.is_up() {
                 (Health::Ready, None)
             } else {

@@ -4,7 +4,6 @@
 //! creates carries the stack's labels.
 
 use std::collections::HashMap;
-use std::time::Duration;
 
 use bollard::errors::Error as BollardError;
 use bollard::models::{CreateImageInfo, NetworkCreateRequest, VolumeCreateRequest};
@@ -20,34 +19,9 @@ mod containers;
 
 use super::plan::{Observed, ObservedContainer, ObservedNetwork};
 use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
+use crate::error::Error;
+use crate::timeouts;
 use containers::observed_container;
-
-/// Seconds a container gets to stop after SIGTERM before it is killed.
-const STOP_GRACE_SECS: i32 = 10;
-
-/// A Docker call that failed, naming what obsctl was doing.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot {op} {target}: {}", describe(.cause))]
-pub struct DockerError {
-    pub op: &'static str,
-    pub target: String,
-    pub cause: BollardError,
-}
-
-impl DockerError {
-    /// The HTTP status the engine answered with, if it answered.
-    pub fn status(&self) -> Option<u16> {
-        match &self.cause {
-            BollardError::DockerResponseServerError { status_code, .. } => Some(*status_code),
-            _ => None,
-        }
-    }
-
-    /// The engine's own message.
-    pub fn message(&self) -> String {
-        describe(&self.cause)
-    }
-}
 
 fn describe(e: &BollardError) -> String {
     match e {
@@ -57,17 +31,15 @@ fn describe(e: &BollardError) -> String {
     }
 }
 
-fn fail(op: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> DockerError {
+/// Turns a failed bollard call into the error naming what obsctl was doing
+/// ("cannot start container shop-prometheus: ...").
+fn fail(op: &'static str, target: impl Into<String>) -> impl FnOnce(BollardError) -> Error {
     let target = target.into();
-    move |cause| DockerError { op, target, cause }
-}
-
-/// The Docker engine could not be reached.
-#[derive(Debug)]
-pub struct ConnectError {
-    pub endpoint: String,
-    pub reason: String,
-    pub hint: String,
+    move |cause| Error::Docker {
+        op,
+        target,
+        reason: describe(&cause),
+    }
 }
 
 /// A connected, version-negotiated Docker engine.
@@ -121,25 +93,34 @@ impl Engine {
     /// Connects to `DOCKER_HOST` (unix, tcp or http) or the default unix socket,
     /// and negotiates the API version: the engine may be older than bollard's
     /// default (Debian 12's speaks 1.41), and refuses newer requests.
-    pub async fn connect() -> Result<Engine, ConnectError> {
+    pub async fn connect() -> Result<Engine, Error> {
         let host = std::env::var("DOCKER_HOST")
             .ok()
             .filter(|h| !h.trim().is_empty());
         let endpoint = host
             .clone()
             .unwrap_or_else(|| "unix:///var/run/docker.sock".into());
-        let error = |reason: String| connect_error(&endpoint, reason);
+        let unreachable = |reason: String| Error::DockerUnreachable {
+            endpoint: endpoint.clone(),
+            reason,
+        };
         let docker = match &host {
             Some(h) => Docker::connect_with_host(h),
             None => Docker::connect_with_unix_defaults(),
         }
-        .map_err(|e| error(e.to_string()))?;
-        let docker =
-            match tokio::time::timeout(Duration::from_secs(10), docker.negotiate_version()).await {
-                Ok(Ok(docker)) => docker,
-                Ok(Err(e)) => return Err(error(root_cause(&e))),
-                Err(_) => return Err(error("no answer within 10s".into())),
-            };
+        .map_err(|e| unreachable(e.to_string()))?;
+        let negotiated =
+            tokio::time::timeout(timeouts::DOCKER_CONNECT, docker.negotiate_version()).await;
+        let docker = match negotiated {
+            Ok(Ok(docker)) => docker,
+            Ok(Err(e)) => return Err(unreachable(root_cause(&e))),
+            Err(_) => {
+                return Err(unreachable(format!(
+                    "no answer within {}s",
+                    timeouts::DOCKER_CONNECT.as_secs()
+                )))
+            }
+        };
         Ok(Engine { docker, endpoint })
     }
 
@@ -148,7 +129,7 @@ impl Engine {
     }
 
     /// Everything carrying the stack label: containers, networks, volumes.
-    pub async fn observe(&self, stack: &str) -> Result<Observed, DockerError> {
+    pub async fn observe(&self, stack: &str) -> Result<Observed, Error> {
         let (containers, networks, volumes) = tokio::join!(
             self.stack_containers(stack),
             self.stack_networks(stack),
@@ -162,10 +143,7 @@ impl Engine {
     }
 
     /// The stack's containers, running or not.
-    pub async fn stack_containers(
-        &self,
-        stack: &str,
-    ) -> Result<Vec<ObservedContainer>, DockerError> {
+    pub async fn stack_containers(&self, stack: &str) -> Result<Vec<ObservedContainer>, Error> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
         let options = ListContainersOptionsBuilder::default()
             .all(true)
@@ -179,7 +157,7 @@ impl Engine {
         Ok(list.into_iter().map(observed_container).collect())
     }
 
-    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, DockerError> {
+    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, Error> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
         let options = ListNetworksOptionsBuilder::default()
             .filters(&filters)
@@ -200,7 +178,7 @@ impl Engine {
             .collect())
     }
 
-    pub async fn stack_volumes(&self, stack: &str) -> Result<Vec<String>, DockerError> {
+    pub async fn stack_volumes(&self, stack: &str) -> Result<Vec<String>, Error> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
         let options = ListVolumesOptionsBuilder::default()
             .filters(&filters)
@@ -219,7 +197,7 @@ impl Engine {
     }
 
     /// The local image `image`, or `None` when it is not present.
-    pub async fn inspect_image(&self, image: &str) -> Result<Option<ImageFacts>, DockerError> {
+    pub async fn inspect_image(&self, image: &str) -> Result<Option<ImageFacts>, Error> {
         match self.docker.inspect_image(image).await {
             Ok(i) => Ok(Some(ImageFacts {
                 id: i.id.unwrap_or_default(),
@@ -238,7 +216,7 @@ impl Engine {
         image: &'a str,
         repository: &str,
         tag: &str,
-    ) -> impl Stream<Item = Result<PullEvent, DockerError>> + 'a {
+    ) -> impl Stream<Item = Result<PullEvent, Error>> + 'a {
         let options = CreateImageOptionsBuilder::default()
             .from_image(repository)
             .tag(tag)
@@ -246,16 +224,16 @@ impl Engine {
         self.docker
             .create_image(Some(options), None, None)
             .map(move |item| match item {
-                Ok(info) => pull_event(info).map_err(|message| DockerError {
+                Ok(info) => pull_event(info).map_err(|reason| Error::Docker {
                     op: "pull image",
                     target: image.into(),
-                    cause: BollardError::DockerStreamError { error: message },
+                    reason,
                 }),
                 Err(e) => Err(fail("pull image", image)(e)),
             })
     }
 
-    pub async fn create_network(&self, stack: &str, name: &str) -> Result<String, DockerError> {
+    pub async fn create_network(&self, stack: &str, name: &str) -> Result<String, Error> {
         let request = NetworkCreateRequest {
             name: name.into(),
             driver: Some("bridge".into()),
@@ -270,12 +248,7 @@ impl Engine {
         Ok(created.id)
     }
 
-    pub async fn create_volume(
-        &self,
-        stack: &str,
-        name: &str,
-        service: &str,
-    ) -> Result<(), DockerError> {
+    pub async fn create_volume(&self, stack: &str, name: &str, service: &str) -> Result<(), Error> {
         let request = VolumeCreateRequest {
             name: Some(name.into()),
             labels: Some(labels(stack, service, None)),
@@ -288,7 +261,7 @@ impl Engine {
             .map_err(fail("create volume", name))
     }
 
-    pub async fn remove_network(&self, id: &str, name: &str) -> Result<(), DockerError> {
+    pub async fn remove_network(&self, id: &str, name: &str) -> Result<(), Error> {
         match self.docker.remove_network(id).await {
             Err(BollardError::DockerResponseServerError {
                 status_code: 404, ..
@@ -297,7 +270,7 @@ impl Engine {
         }
     }
 
-    pub async fn remove_volume(&self, name: &str) -> Result<(), DockerError> {
+    pub async fn remove_volume(&self, name: &str) -> Result<(), Error> {
         match self
             .docker
             .remove_volume(name, None::<RemoveVolumeOptions>)
@@ -308,23 +281,6 @@ impl Engine {
             }) => Ok(()),
             other => other.map_err(fail("remove volume", name)),
         }
-    }
-}
-
-fn connect_error(endpoint: &str, reason: String) -> ConnectError {
-    let lower = reason.to_lowercase();
-    let hint = if lower.contains("permission denied") {
-        "your user may not open the Docker socket: add it to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or run obsctl with sudo".to_string()
-    } else if lower.contains("no such file") || lower.contains("not found") {
-        "is the Docker engine installed and running? Start it (e.g. `sudo systemctl start docker`) or point DOCKER_HOST at a running engine".to_string()
-    } else {
-        "check that the Docker engine is running and that DOCKER_HOST (if set) points at it"
-            .to_string()
-    };
-    ConnectError {
-        endpoint: endpoint.into(),
-        reason,
-        hint,
     }
 }
 
@@ -358,7 +314,7 @@ pub struct VersionFacts {
 /// Facts `doctor` reads.
 impl Engine {
     /// The engine's version, and the API version in use after negotiation.
-    pub async fn version(&self) -> Result<VersionFacts, DockerError> {
+    pub async fn version(&self) -> Result<VersionFacts, Error> {
         let v = self
             .docker
             .version()
@@ -371,7 +327,7 @@ impl Engine {
     }
 
     /// How often Docker restarted the container (a crash loop shows here).
-    pub async fn restart_count(&self, name: &str) -> Result<i64, DockerError> {
+    pub async fn restart_count(&self, name: &str) -> Result<i64, Error> {
         let info = self
             .docker
             .inspect_container(name, None)

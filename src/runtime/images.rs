@@ -7,8 +7,9 @@ use futures_util::future::join_all;
 use futures_util::StreamExt;
 use indicatif::ProgressBar;
 
-use super::docker::{DockerError, Engine, ImageFacts};
-use super::progress::Progress;
+use super::docker::{Engine, ImageFacts};
+use crate::error::Error;
+use crate::printer::Progress;
 
 /// When `up` pulls images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,35 +22,6 @@ pub enum PullPolicy {
     Never,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum ImageError {
-    #[error("image {image} is not present locally, and --pull never forbids pulling it")]
-    NotPresent { image: String },
-    #[error("cannot pull image {image}: no registry could be reached ({reason})")]
-    Offline { image: String, reason: String },
-    #[error("cannot pull image {image}: {reason}")]
-    Pull { image: String, reason: String },
-    #[error(transparent)]
-    Docker(#[from] DockerError),
-}
-
-impl ImageError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            ImageError::NotPresent { image } => Some(format!(
-                "build or load {image} locally (`docker image ls` lists what is there), or drop --pull never"
-            )),
-            ImageError::Offline { image, .. } => Some(format!(
-                "use an image that is present locally (set `image:` in the spec) with `--pull never`, or make {image} available (`docker load`, a reachable registry or mirror)"
-            )),
-            ImageError::Pull { .. } => Some(
-                "check the image name and tag in the spec (`image:`), and that you are logged in if the registry needs it".into(),
-            ),
-            ImageError::Docker(_) => None,
-        }
-    }
-}
-
 /// Makes every image in `images` present according to `policy`; returns the
 /// facts of each.
 pub async fn ensure(
@@ -57,7 +29,7 @@ pub async fn ensure(
     images: &[String],
     policy: PullPolicy,
     progress: &Progress,
-) -> Result<HashMap<String, ImageFacts>, ImageError> {
+) -> Result<HashMap<String, ImageFacts>, Error> {
     let mut unique: Vec<&String> = images.iter().collect();
     unique.sort();
     unique.dedup();
@@ -70,7 +42,7 @@ pub async fn ensure(
                 facts.insert(image.clone(), f);
             }
             (None, PullPolicy::Never) => {
-                return Err(ImageError::NotPresent {
+                return Err(Error::ImageMissing {
                     image: image.clone(),
                 })
             }
@@ -83,7 +55,7 @@ pub async fn ensure(
         let f = engine
             .inspect_image(image)
             .await?
-            .ok_or_else(|| ImageError::Pull {
+            .ok_or_else(|| Error::PullFailed {
                 image: image.clone(),
                 reason: "the pull finished but the image is not there".into(),
             })?;
@@ -92,7 +64,7 @@ pub async fn ensure(
     Ok(facts)
 }
 
-async fn pull(engine: &Engine, image: &str, progress: &Progress) -> Result<(), ImageError> {
+async fn pull(engine: &Engine, image: &str, progress: &Progress) -> Result<(), Error> {
     let (repository, tag) = split_reference(image);
     progress.say(format!("pulling {image}"));
     let mut bars: HashMap<String, ProgressBar> = HashMap::new();
@@ -101,8 +73,12 @@ async fn pull(engine: &Engine, image: &str, progress: &Progress) -> Result<(), I
     while let Some(event) = stream.next().await {
         let event = match event {
             Ok(event) => event,
+            Err(Error::Docker { reason, .. }) => {
+                outcome = Err(classify(image, &reason));
+                break;
+            }
             Err(e) => {
-                outcome = Err(classify(image, &e.message()));
+                outcome = Err(e);
                 break;
             }
         };
@@ -129,7 +105,7 @@ async fn pull(engine: &Engine, image: &str, progress: &Progress) -> Result<(), I
 }
 
 /// Failures that mean no registry answered, as opposed to a registry saying no.
-fn classify(image: &str, message: &str) -> ImageError {
+fn classify(image: &str, message: &str) -> Error {
     const OFFLINE: [&str; 9] = [
         "dial tcp",
         "no such host",
@@ -143,12 +119,12 @@ fn classify(image: &str, message: &str) -> ImageError {
     ];
     let lower = message.to_lowercase();
     if OFFLINE.iter().any(|m| lower.contains(m)) {
-        ImageError::Offline {
+        Error::RegistryUnreachable {
             image: image.into(),
             reason: message.into(),
         }
     } else {
-        ImageError::Pull {
+        Error::PullFailed {
             image: image.into(),
             reason: message.into(),
         }
@@ -213,11 +189,11 @@ mod tests {
             "prom/prometheus:v3.5.0",
             "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io: no such host",
         );
-        assert!(matches!(offline, ImageError::Offline { .. }));
+        assert!(matches!(offline, Error::RegistryUnreachable { .. }));
         assert!(offline.hint().unwrap().contains("--pull never"));
         assert!(offline.to_string().contains("prom/prometheus:v3.5.0"));
         let refused = classify("prom/nope:1", "manifest for prom/nope:1 not found");
-        assert!(matches!(refused, ImageError::Pull { .. }));
+        assert!(matches!(refused, Error::PullFailed { .. }));
     }
 
     #[test]

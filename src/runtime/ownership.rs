@@ -12,43 +12,9 @@ use std::io;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-#[derive(Debug, thiserror::Error)]
-pub enum OwnershipError {
-    #[error("the secret files of {service} belong to uid {owner} with mode 0600, but its container runs as uid {uid} and could not read them: {}", list(.files))]
-    NotRoot {
-        service: String,
-        owner: u32,
-        uid: u32,
-        files: Vec<PathBuf>,
-    },
-    #[error("cannot give {} to uid {uid}: {cause}", .path.display())]
-    Chown {
-        path: PathBuf,
-        uid: u32,
-        cause: io::Error,
-    },
-    #[error("cannot read {}: {cause}", .path.display())]
-    Read { path: PathBuf, cause: io::Error },
-}
-
-impl OwnershipError {
-    pub fn hint(&self) -> Option<String> {
-        match self {
-            OwnershipError::NotRoot { uid, .. } => Some(format!(
-                "run `sudo obsctl up`: as root, obsctl gives each secret file to uid {uid} and keeps it 0600 (it never makes secrets world-readable)"
-            )),
-            _ => None,
-        }
-    }
-}
-
-fn list(files: &[PathBuf]) -> String {
-    files
-        .iter()
-        .map(|f| f.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use crate::error::Error;
+use crate::fs::with_path;
+use crate::model::Service;
 
 /// True when this process may change file owners.
 pub fn is_root() -> bool {
@@ -57,7 +23,7 @@ pub fn is_root() -> bool {
 }
 
 /// Gives every file in `files` to `uid` (mode unchanged), or explains why not.
-pub fn hand_over(service: &str, files: &[PathBuf], uid: u32) -> Result<(), OwnershipError> {
+pub fn hand_over(service: Service, files: &[PathBuf], uid: u32) -> Result<(), Error> {
     if uid == 0 {
         return Ok(()); // root in the container reads anything
     }
@@ -65,19 +31,16 @@ pub fn hand_over(service: &str, files: &[PathBuf], uid: u32) -> Result<(), Owner
     let mut unreadable = Vec::new();
     let mut owner = 0;
     for path in files {
-        let meta = fs::metadata(path).map_err(|cause| OwnershipError::Read {
-            path: path.clone(),
-            cause,
-        })?;
+        let meta = fs::metadata(path).map_err(Error::io("read", path))?;
         if meta.uid() == uid {
             continue;
         }
         if root {
             std::os::unix::fs::chown(path, Some(uid), None).map_err(|cause| {
-                OwnershipError::Chown {
+                Error::SecretHandOver {
                     path: path.clone(),
                     uid,
-                    cause,
+                    reason: cause.to_string(),
                 }
             })?;
         } else {
@@ -88,8 +51,8 @@ pub fn hand_over(service: &str, files: &[PathBuf], uid: u32) -> Result<(), Owner
     if unreadable.is_empty() {
         Ok(())
     } else {
-        Err(OwnershipError::NotRoot {
-            service: service.into(),
+        Err(Error::SecretsUnreadable {
+            service,
             owner,
             uid,
             files: unreadable,
@@ -124,10 +87,6 @@ fn open_tree(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn with_path(e: io::Error, path: &Path) -> io::Error {
-    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,7 +112,7 @@ mod tests {
         let file = dir.path().join("s");
         fs::write(&file, "s").unwrap();
         let me = fs::metadata(&file).unwrap().uid();
-        hand_over("prometheus", &[file], me).unwrap();
+        hand_over(Service::Prometheus, &[file], me).unwrap();
     }
 
     #[test]
@@ -162,7 +121,7 @@ mod tests {
         let file = dir.path().join("s");
         fs::write(&file, "s").unwrap();
         fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-        match hand_over("prometheus", std::slice::from_ref(&file), 65534) {
+        match hand_over(Service::Prometheus, std::slice::from_ref(&file), 65534) {
             Ok(()) => {
                 assert!(is_root());
                 assert_eq!(fs::metadata(&file).unwrap().uid(), 65534);

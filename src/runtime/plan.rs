@@ -4,7 +4,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use super::services::{Desired, Role, VolumeDef};
+use super::services::{Desired, VolumeDef};
+use crate::model::Service;
 
 /// A container found by the stack label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,11 +112,11 @@ pub enum Apply {
 }
 
 impl Apply {
-    pub fn for_role(role: Role) -> Apply {
-        match role {
-            Role::Prometheus | Role::Alertmanager => Apply::Reload,
-            Role::Grafana => Apply::Provisioning,
-            Role::Exporter(_) => Apply::Restart,
+    pub fn for_service(service: Service) -> Apply {
+        match service {
+            Service::Prometheus | Service::Alertmanager => Apply::Reload,
+            Service::Grafana => Apply::Provisioning,
+            Service::Exporter(_) => Apply::Restart,
         }
     }
 }
@@ -237,7 +238,7 @@ pub fn plan(
         // only a kept one needs them applied.
         let apply = match step {
             Step::Keep { .. } if config_changed.contains(service.name()) => {
-                Some(Apply::for_role(service.role))
+                Some(Apply::for_service(service.service))
             }
             _ => None,
         };

@@ -1,3 +1,6 @@
+//! Unit tests of the plan: what `up` decides to keep, start, create,
+//! recreate, reload or remove, for every case, without Docker.
+
 use std::path::Path;
 
 use super::*;

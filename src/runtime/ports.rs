@@ -4,18 +4,10 @@
 
 use std::net::{IpAddr, SocketAddr, TcpListener};
 
-use super::docker::{DockerError, Engine};
+use super::docker::Engine;
 use super::plan::Observed;
 use super::services::Desired;
-
-/// A host port the stack needs that something else holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Taken {
-    pub port: u16,
-    pub service: String,
-    /// Who holds it, when that could be found out.
-    pub holder: Option<String>,
-}
+use crate::error::{Error, PortTaken};
 
 /// Every published port of `desired` that is in use by something other than
 /// the stack's own container for that service.
@@ -23,7 +15,7 @@ pub async fn taken(
     engine: &Engine,
     desired: &Desired,
     observed: &Observed,
-) -> Result<Vec<Taken>, DockerError> {
+) -> Result<Vec<PortTaken>, Error> {
     let mut out = Vec::new();
     for service in &desired.services {
         for port in &service.def.ports {
@@ -47,9 +39,9 @@ pub async fn taken(
                 Some((name, None)) => Some(format!("container {name}")),
                 None => process_holding(port.host_port),
             };
-            out.push(Taken {
+            out.push(PortTaken {
                 port: port.host_port,
-                service: service.name().into(),
+                service: service.service,
                 holder,
             });
         }
@@ -63,7 +55,7 @@ async fn held_by_own_stopped(
     engine: &Engine,
     observed: &Observed,
     port: u16,
-) -> Result<bool, DockerError> {
+) -> Result<bool, Error> {
     for c in observed.containers.iter().filter(|c| !c.running()) {
         if engine.configured_host_ports(&c.id).await?.contains(&port) {
             return Ok(true);

@@ -4,19 +4,11 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::services::{Role, Service};
+use super::services::Container;
+use crate::error::Error;
+use crate::model::Service;
 use crate::probes::grafana::Provisioning;
 use crate::probes::{alertmanager, grafana, prometheus, Http, ProbeError};
-
-#[derive(Debug, thiserror::Error)]
-pub enum ReloadError {
-    #[error("{service} refused its new configuration: {cause}")]
-    Refused { service: String, cause: ProbeError },
-    #[error("{service} answered the reload but {what}")]
-    Unconfirmed { service: String, what: String },
-    #[error("{service} publishes no port, so it cannot be reloaded from here")]
-    Unpublished { service: String },
-}
 
 /// Credentials for Grafana's admin API.
 pub struct GrafanaAdmin {
@@ -28,19 +20,19 @@ pub struct GrafanaAdmin {
 /// reload could only be partly confirmed.
 pub async fn reload(
     http: &Http,
-    service: &Service,
+    service: &Container,
     grafana: Option<&GrafanaAdmin>,
-) -> Result<Option<String>, ReloadError> {
-    let name = service.name().to_string();
+) -> Result<Option<String>, Error> {
+    let name = service.service;
     let Some(base) = service.base_url.as_deref() else {
-        return Err(ReloadError::Unpublished { service: name });
+        return Err(Error::ReloadUnpublished { service: name });
     };
-    let refused = |cause| ReloadError::Refused {
-        service: name.clone(),
-        cause,
+    let refused = |cause: ProbeError| Error::ReloadRefused {
+        service: name,
+        cause: cause.to_string(),
     };
-    match service.role {
-        Role::Prometheus => {
+    match service.service {
+        Service::Prometheus => {
             let before = prometheus::runtime_info(http, base)
                 .await
                 .map_err(refused)?;
@@ -49,20 +41,20 @@ pub async fn reload(
                 .await
                 .map_err(refused)?;
             if !after.reload_config_success {
-                return Err(ReloadError::Unconfirmed {
+                return Err(Error::ReloadUnconfirmed {
                     service: name,
                     what: "reports reloadConfigSuccess false".into(),
                 });
             }
             if !advanced(before.last_config_time, after.last_config_time, now()) {
-                return Err(ReloadError::Unconfirmed {
+                return Err(Error::ReloadUnconfirmed {
                     service: name,
                     what: "its lastConfigTime did not advance".into(),
                 });
             }
             Ok(None)
         }
-        Role::Alertmanager => {
+        Service::Alertmanager => {
             alertmanager::reload(http, base).await.map_err(refused)?;
             let cluster = alertmanager::cluster_status(http, base)
                 .await
@@ -71,7 +63,7 @@ pub async fn reload(
                 format!("cluster status is `{cluster}`, expected `disabled` (single node)")
             }))
         }
-        Role::Grafana => {
+        Service::Grafana => {
             let Some(admin) = grafana else {
                 return Ok(Some("provisioning changed; Grafana re-reads dashboards on its own, restart it to apply datasource changes".into()));
             };
@@ -90,7 +82,7 @@ pub async fn reload(
             }
             Ok(None)
         }
-        Role::Exporter(_) => Ok(None),
+        Service::Exporter(_) => Ok(None),
     }
 }
 

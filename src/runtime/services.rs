@@ -5,9 +5,8 @@
 //! recreates a container exactly when that hash (or the image behind its tag)
 //! differs. Anything that changes what the process is belongs in
 //! [`ContainerDef`]; anything that only changes how obsctl treats it (stage,
-//! readiness, URLs) stays in [`Service`], so it never causes a recreate.
+//! readiness, URLs) stays in [`Container`], so it never causes a recreate.
 
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -15,8 +14,8 @@ use sha2::{Digest, Sha256};
 
 pub use super::host::Host;
 use super::host::CADVISOR_MOUNTS;
-pub use super::role::Role;
-use crate::model::{ExporterKind, Model};
+use crate::model::{ExporterKind, Model, Service};
+use crate::probes::probe_host;
 use crate::render::{container_path, paths, RenderedFile};
 
 /// Where Grafana sees the folder holding its admin password copy.
@@ -85,10 +84,10 @@ pub enum Readiness {
     Running,
 }
 
-/// One service of the stack: its container and how obsctl handles it.
+/// One service of the stack as a container, and how obsctl handles it.
 #[derive(Debug, Clone)]
-pub struct Service {
-    pub role: Role,
+pub struct Container {
+    pub service: Service,
     pub def: ContainerDef,
     pub ready: Readiness,
     /// `http://host:port` of the published port, for probes and reloads.
@@ -101,9 +100,9 @@ pub struct Service {
     pub secrets: Vec<PathBuf>,
 }
 
-impl Service {
+impl Container {
     pub fn name(&self) -> &'static str {
-        self.role.service()
+        self.service.name()
     }
 }
 
@@ -120,11 +119,11 @@ pub struct Desired {
     pub stack: String,
     pub network: String,
     pub volumes: Vec<VolumeDef>,
-    pub services: Vec<Service>,
+    pub services: Vec<Container>,
 }
 
 impl Desired {
-    pub fn service(&self, name: &str) -> Option<&Service> {
+    pub fn service(&self, name: &str) -> Option<&Container> {
         self.services.iter().find(|s| s.name() == name)
     }
 
@@ -140,16 +139,6 @@ impl Desired {
             .collect();
         out.dedup();
         out
-    }
-}
-
-/// The address probes use to reach a port published on `bind`.
-pub fn probe_host(bind: IpAddr) -> String {
-    match bind {
-        IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".into(),
-        IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".into(),
-        IpAddr::V6(v6) => format!("[{v6}]"),
-        IpAddr::V4(v4) => v4.to_string(),
     }
 }
 
@@ -176,8 +165,8 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
     let mut volumes = Vec::new();
 
     for e in &model.exporters {
-        let role = Role::Exporter(e.kind);
-        let mut def = base.def(role, &e.image, e.host_port);
+        let service = e.service();
+        let mut def = base.def(service, &e.image, e.host_port);
         def.env = e.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         for secret in &e.secrets {
             let var = match e.kind {
@@ -188,10 +177,10 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
             let path = container_path(paths::EXPORTER_SECRETS_DIR, secret);
             def.env.push(format!("{var}={path}"));
         }
-        let secrets = private(&format!("exporters/{}", role.service()));
+        let secrets = private(&format!("exporters/{}", service.name()));
         if !e.secrets.is_empty() {
             def.mounts.push(bind_ro(
-                folder(&format!("exporters/{}", role.service())),
+                folder(&format!("exporters/{}", service.name())),
                 paths::EXPORTER_SECRETS_DIR,
             ));
         }
@@ -223,13 +212,13 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
             }
         }
         // Exporters read their secret files only when they start.
-        let prefix = format!("exporters/{}/", role.service());
-        services.push(base.service(role, def, Some(prefix), secrets));
+        let prefix = format!("exporters/{}/", service.name());
+        services.push(base.container(service, def, Some(prefix), secrets));
     }
 
     if let Some(am) = &model.alertmanager {
-        let role = Role::Alertmanager;
-        let mut def = base.def(role, &am.image, Some(am.port));
+        let service = Service::Alertmanager;
+        let mut def = base.def(service, &am.image, Some(am.port));
         // The command replaces the image's CMD, so config and storage are given
         // again; an empty cluster address turns clustering off (single node).
         def.cmd = Some(vec![
@@ -245,16 +234,16 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
             paths::ALERTMANAGER_CONFIG_DIR,
         ));
         def.mounts
-            .push(volume_mount(volume(role.service()), "/alertmanager"));
+            .push(volume_mount(volume(service.name()), "/alertmanager"));
         // Webhook receivers may run on the host.
         def.extra_hosts
             .push("host.docker.internal:host-gateway".into());
         volumes.push(VolumeDef {
-            name: volume(role.service()),
-            service: role.service().into(),
+            name: volume(service.name()),
+            service: service.name().into(),
         });
-        services.push(base.service(
-            role,
+        services.push(base.container(
+            service,
             def,
             Some("alertmanager/".into()),
             private("alertmanager/"),
@@ -262,8 +251,8 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
     }
 
     if let Some(prom) = &model.prometheus {
-        let role = Role::Prometheus;
-        let mut def = base.def(role, &prom.image, Some(prom.port));
+        let service = Service::Prometheus;
+        let mut def = base.def(service, &prom.image, Some(prom.port));
         let mut cmd = vec![
             format!(
                 "--config.file={}/prometheus.yml",
@@ -280,16 +269,16 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
         def.mounts
             .push(bind_ro(folder("prometheus"), paths::PROMETHEUS_CONFIG_DIR));
         def.mounts
-            .push(volume_mount(volume(role.service()), "/prometheus"));
+            .push(volume_mount(volume(service.name()), "/prometheus"));
         // Lets users scrape services that run on the host itself.
         def.extra_hosts
             .push("host.docker.internal:host-gateway".into());
         volumes.push(VolumeDef {
-            name: volume(role.service()),
-            service: role.service().into(),
+            name: volume(service.name()),
+            service: service.name().into(),
         });
-        services.push(base.service(
-            role,
+        services.push(base.container(
+            service,
             def,
             Some("prometheus/".into()),
             private("prometheus/"),
@@ -297,8 +286,8 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
     }
 
     if let Some(g) = &model.grafana {
-        let role = Role::Grafana;
-        let mut def = base.def(role, &g.image, Some(g.port));
+        let service = Service::Grafana;
+        let mut def = base.def(service, &g.image, Some(g.port));
         def.env = vec![
             format!("GF_SECURITY_ADMIN_USER={}", g.admin_user),
             format!("GF_SECURITY_ADMIN_PASSWORD__FILE={GRAFANA_SECRETS_DIR}/admin-password"),
@@ -317,19 +306,19 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
         def.mounts
             .push(bind_ro(folder("grafana/secrets"), GRAFANA_SECRETS_DIR));
         def.mounts
-            .push(volume_mount(volume(role.service()), "/var/lib/grafana"));
+            .push(volume_mount(volume(service.name()), "/var/lib/grafana"));
         volumes.push(VolumeDef {
-            name: volume(role.service()),
-            service: role.service().into(),
+            name: volume(service.name()),
+            service: service.name().into(),
         });
-        let mut service = base.service(
-            role,
+        let mut container = base.container(
+            service,
             def,
             Some("grafana/".into()),
             vec![dir.join(GRAFANA_PASSWORD_COPY)],
         );
-        service.url = Some(g.root_url.clone());
-        services.push(service);
+        container.url = Some(g.root_url.clone());
+        services.push(container);
     }
 
     Desired {
@@ -347,23 +336,23 @@ struct Base<'a> {
 }
 
 impl Base<'_> {
-    fn def(&self, role: Role, image: &str, host_port: Option<u16>) -> ContainerDef {
+    fn def(&self, service: Service, image: &str, host_port: Option<u16>) -> ContainerDef {
         ContainerDef {
-            name: self.model.container_name(role.service()),
+            name: self.model.container_name(service),
             image: image.into(),
             cmd: None,
             env: Vec::new(),
             mounts: Vec::new(),
             ports: host_port
                 .map(|host_port| Port {
-                    container: role.container_port(),
+                    container: service.container_port(),
                     host_ip: self.bind.into(),
                     host_port,
                 })
                 .into_iter()
                 .collect(),
             network: self.network.into(),
-            aliases: vec![role.service().into()],
+            aliases: vec![service.name().into()],
             extra_hosts: Vec::new(),
             pid_host: false,
             privileged: false,
@@ -372,25 +361,25 @@ impl Base<'_> {
         }
     }
 
-    fn service(
+    fn container(
         &self,
-        role: Role,
+        service: Service,
         def: ContainerDef,
         config_prefix: Option<String>,
         secrets: Vec<PathBuf>,
-    ) -> Service {
+    ) -> Container {
         let base_url = def
             .ports
             .first()
             .map(|p| format!("http://{}:{}", probe_host(self.model.bind), p.host_port));
         let ready = match &base_url {
             Some(base) => Readiness::Http {
-                url: format!("{base}{}", role.ready_path()),
+                url: format!("{base}{}", service.ready_path()),
             },
             None => Readiness::Running,
         };
-        Service {
-            role,
+        Container {
+            service,
             url: base_url.as_ref().map(|b| format!("{b}/")),
             base_url,
             ready,

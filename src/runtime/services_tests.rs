@@ -1,3 +1,6 @@
+//! Unit tests of the container definitions the model turns into: names,
+//! start order, commands, mounts, environment, secrets and hashes.
+
 use std::path::Path;
 
 use super::*;
@@ -43,7 +46,7 @@ fn services_come_in_start_order_named_after_the_stack() {
             "shop-grafana"
         ]
     );
-    let stages: Vec<u8> = d.services.iter().map(|s| s.role.stage()).collect();
+    let stages: Vec<u8> = d.services.iter().map(|s| s.service.stage()).collect();
     assert!(stages.windows(2).all(|w| w[0] <= w[1]), "{stages:?}");
     assert_eq!(d.network, "shop-net");
     assert!(d.services.iter().all(|s| s.def.network == "shop-net"));
@@ -283,20 +286,9 @@ fn the_hash_follows_the_definition_only() {
 #[test]
 fn roles_round_trip_through_the_service_label() {
     for s in desired_for(FULL).services {
-        assert_eq!(Role::from_service(s.name()), Some(s.role));
+        assert_eq!(Service::from_name(s.name()), Some(s.service));
     }
-    assert_eq!(Role::from_service("postgres"), None);
-}
-
-#[test]
-fn dependencies_start_first_and_independent_services_together() {
-    assert_eq!(
-        Role::Exporter(ExporterKind::Node).stage(),
-        Role::Alertmanager.stage()
-    );
-    assert!(Role::Alertmanager.stage() < Role::Prometheus.stage());
-    assert!(Role::Prometheus.stage() < Role::Grafana.stage());
-    assert_eq!(Role::Grafana.stage(), Role::LAST_STAGE);
+    assert_eq!(Service::from_name("postgres"), None);
 }
 
 #[test]

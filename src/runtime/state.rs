@@ -11,7 +11,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::services::hex;
-use crate::render::write::atomic_write;
+use crate::fs::atomic_write;
 use crate::render::RenderedFile;
 
 /// The state file, in the stack directory.

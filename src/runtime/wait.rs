@@ -1,61 +1,28 @@
 //! Readiness: each started service's condition (an HTTP endpoint answering
 //! 200 through the published port, or the container running) polled under one
-//! deadline. Polling backs off from 50 ms to 250 ms; nothing waits a fixed time.
+//! deadline. Polling backs off (see [`crate::timeouts`]); nothing waits a
+//! fixed time.
 
 use std::time::{Duration, Instant};
 
-use super::docker::{DockerError, Engine};
-use super::progress::Progress;
-use super::services::{Readiness, Service};
+use super::docker::Engine;
+use super::services::{Container, Readiness};
+use crate::error::{Error, NotReady};
+use crate::printer::Progress;
 use crate::probes::Http;
+use crate::timeouts;
 
 /// Lines of a container's log shown when it does not become ready.
 pub const LOG_LINES: usize = 20;
-
-#[derive(Debug, thiserror::Error)]
-pub enum WaitError {
-    #[error("{service} ({container}) was not ready within {}s (last check: {last})", .waited.as_secs())]
-    Timeout {
-        service: String,
-        container: String,
-        waited: Duration,
-        last: String,
-        logs: Vec<String>,
-    },
-    #[error("{service} ({container}) stopped while starting ({state})")]
-    Stopped {
-        service: String,
-        container: String,
-        state: String,
-        logs: Vec<String>,
-    },
-    #[error(transparent)]
-    Docker(#[from] DockerError),
-}
-
-impl WaitError {
-    /// The container's last log lines, when the error carries them.
-    pub fn logs(&self) -> Option<(&str, &[String])> {
-        match self {
-            WaitError::Timeout {
-                container, logs, ..
-            }
-            | WaitError::Stopped {
-                container, logs, ..
-            } => Some((container, logs)),
-            WaitError::Docker(_) => None,
-        }
-    }
-}
 
 /// Waits until `service` is ready or `deadline` passes; returns how long it took.
 pub async fn until_ready(
     engine: &Engine,
     http: &Http,
-    service: &Service,
+    service: &Container,
     deadline: Instant,
     progress: &Progress,
-) -> Result<Duration, WaitError> {
+) -> Result<Duration, Error> {
     let started = Instant::now();
     let name = &service.def.name;
     let what = match &service.ready {
@@ -63,7 +30,7 @@ pub async fn until_ready(
         Readiness::Running => format!("waiting for {} to run", service.name()),
     };
     let spinner = progress.spinner(what);
-    let mut delay = Duration::from_millis(50);
+    let mut delay = timeouts::READY_POLL_FIRST;
     let result = loop {
         let last = match &service.ready {
             Readiness::Http { url } => {
@@ -71,7 +38,10 @@ pub async fn until_ready(
                 let check = http
                     .check(
                         url,
-                        remaining.clamp(Duration::from_millis(100), Duration::from_secs(2)),
+                        remaining.clamp(
+                            timeouts::READY_REQUEST_SHORTEST,
+                            timeouts::READY_REQUEST_LONGEST,
+                        ),
                     )
                     .await;
                 if check.is_up() {
@@ -102,25 +72,27 @@ pub async fn until_ready(
                 }
                 _ => state.status.clone(),
             };
-            break Err(WaitError::Stopped {
-                service: service.name().into(),
+            break Err(Error::ServiceNotReady {
+                service: service.service,
                 container: name.clone(),
-                state,
+                why: NotReady::Stopped { state },
                 logs: logs(engine, name).await,
             });
         }
         let now = Instant::now();
         if now >= deadline {
-            break Err(WaitError::Timeout {
-                service: service.name().into(),
+            break Err(Error::ServiceNotReady {
+                service: service.service,
                 container: name.clone(),
-                waited: started.elapsed(),
-                last: if last.is_empty() { state.status } else { last },
+                why: NotReady::Timeout {
+                    waited_secs: started.elapsed().as_secs(),
+                    last: if last.is_empty() { state.status } else { last },
+                },
                 logs: logs(engine, name).await,
             });
         }
         tokio::time::sleep(delay.min(deadline - now)).await;
-        delay = (delay * 2).min(Duration::from_millis(250));
+        delay = (delay * 2).min(timeouts::READY_POLL_LONGEST);
     };
     spinner.finish_and_clear();
     if let Ok(took) = &result {

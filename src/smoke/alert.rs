@@ -8,13 +8,10 @@ use serde_json::{json, Value};
 
 use crate::doctor::check::Check;
 use crate::probes::{get_json, reason, Http};
+use crate::timeouts;
 
 /// The alert name smoke alerts carry.
 pub const ALERT_NAME: &str = "ObsctlSmokeTest";
-
-/// How long a webhook notification may take to arrive (the route's
-/// `group_wait` comes first).
-const DELIVERY_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Posts the alert with `labels` (plus its name and a run id), waits for
 /// Alertmanager to list it, and checks the receivers it was routed to. For
@@ -93,7 +90,7 @@ pub async fn fire(
         if started.elapsed() > deadline {
             break None;
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(timeouts::ALERT_POLL).await;
     };
     let Some(alert) = found else {
         return vec![Check::fail(
@@ -138,7 +135,7 @@ pub async fn fire(
             continue;
         }
         let port = listener.port;
-        if listener.wait(DELIVERY_DEADLINE).await {
+        if listener.wait(timeouts::WEBHOOK_DELIVERY).await {
             out.push(Check::ok(
                 "alert",
                 format!("webhook {receiver}"),
@@ -146,7 +143,7 @@ pub async fn fire(
             ));
         } else {
             out.push(
-                Check::fail("alert", format!("webhook {receiver}"), format!("no notification reached port {port} within {}s", DELIVERY_DEADLINE.as_secs()))
+                Check::fail("alert", format!("webhook {receiver}"), format!("no notification reached port {port} within {}s", timeouts::WEBHOOK_DELIVERY.as_secs()))
                     .hint("check the route's group_wait, and that Alertmanager can reach host.docker.internal (a firewall between Docker's bridge and this machine?)"),
             );
         }

@@ -3,6 +3,8 @@
 //! (tests/images/build.sh), each test on its own stack name and free ports,
 //! and `down --volumes` when the test ends, whatever happened.
 
+// Each test binary compiles this module on its own and uses only some of
+// its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;

@@ -2,6 +2,8 @@
 //! credentials and datasources, in-process, and a project folder with its
 //! own HOME and XDG_STATE_HOME from which the real obsctl binary talks to it.
 
+// Each test binary compiles this module on its own and uses only some of
+// its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
 use grafana_standin::{Builder, Role, Running, StandIn};

@@ -2,59 +2,50 @@
 //! datasources mapped to its Prometheus, folders created, and dashboards
 //! changed in Grafana since the last import left alone unless `--force`.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use super::connect::{connect, runtime, Connection, Need};
-use super::table;
-use crate::cli::{ImportArgs, OutputFormat};
-use crate::error::{Error, EXIT_FAILED, EXIT_OK};
+use crate::cli::ImportArgs;
+use crate::error::{Access, Error, EXIT_FAILED, EXIT_OK};
 use crate::grafana::datasources::Catalog;
 use crate::grafana::import::{self, Item, Options, Outcome, Row};
 use crate::grafana::source::{self, SourceFile};
 use crate::grafana::state::State;
+use crate::grafana::{connect, Connection};
+use crate::printer::{Format, Printer, Table};
+use crate::task;
 
 /// Imports the files and folders named; prints one row per dashboard. Exit 1
 /// when any dashboard failed or was in conflict.
-pub fn run(file: Option<&Path>, args: ImportArgs, output: OutputFormat) -> Result<u8> {
-    let sources = source::collect(&args.paths, args.folder.as_deref()).map_err(|missing| {
-        Error::usage(
-            format!("{} does not exist", missing.display()),
-            Some("give dashboard JSON files or folders holding them".to_string()),
-        )
-    })?;
+pub fn run(printer: &Printer, file: Option<&Path>, args: &ImportArgs) -> Result<u8> {
+    let sources = source::collect(&args.paths, args.folder.as_deref())
+        .map_err(|path| Error::NoSuchDashboardPath { path })?;
     if sources.is_empty() {
-        return Err(Error::usage(
-            "no dashboard files (*.json) found",
-            Some("give dashboard JSON files or folders holding them".to_string()),
-        )
-        .into());
+        return Err(Error::NoDashboardFiles.into());
     }
-    let conn = connect(file, &args.grafana)?;
+    let conn = connect(file, &args.grafana.login())?;
     let opts = Options {
         force: args.force,
         dry_run: args.dry_run,
         concurrency: usize::from(args.concurrency),
     };
-    runtime()?.block_on(import_all(
+    task::block_on(import_all(
+        printer,
         &conn,
         &sources,
         args.datasource.as_deref(),
         opts,
-        output,
-    ))
+    ))?
 }
 
 async fn import_all(
+    printer: &Printer,
     conn: &Connection,
     sources: &[SourceFile],
     datasource: Option<&str>,
     opts: Options,
-    output: OutputFormat,
 ) -> Result<u8> {
     // The first request also proves Grafana is there and takes the credentials,
     // before anything is read or changed.
@@ -62,7 +53,7 @@ async fn import_all(
         Ok(list) => Catalog(Some(list)),
         // Some roles may save dashboards but not list datasources.
         Err(e) if e.status() == Some(403) => Catalog(None),
-        Err(e) => return Err(conn.stopped(e, Need::Write)),
+        Err(e) => return Err(conn.stopped(e, Access::Write).into()),
     };
     let target = catalog.choose(datasource, conn.own_datasource)?;
     let items: Vec<Item> = sources
@@ -83,17 +74,18 @@ async fn import_all(
     let mut state = State::load(&conn.state_path)?;
     let before = state.dashboards.clone();
     let url = conn.client.base_url().to_string();
-    if output == OutputFormat::Human {
-        eprintln!(
+    if printer.format() == Format::Human {
+        printer.say(format!(
             "{}importing {} dashboard{} into {url} (Prometheus datasource `{}`, uid {})",
             if opts.dry_run { "dry run: " } else { "" },
             items.len(),
             if items.len() == 1 { "" } else { "s" },
             target.name,
             target.uid
-        );
+        ));
     }
-    let bar = progress(items.len(), output);
+    let progress = printer.progress();
+    let bar = progress.count(items.len(), "dashboards");
     let result = import::run(&conn.client, items, &mut state, opts, &|_| bar.inc(1)).await;
     bar.finish_and_clear();
     // Whatever was saved is recorded, even when the import stopped half-way.
@@ -106,53 +98,42 @@ async fn import_all(
             )
         })?;
     }
-    let rows = result.map_err(|e| conn.stopped(e, Need::Write))?;
+    let rows = result.map_err(|e| conn.stopped(e, Access::Write))?;
 
     let count = |o: Outcome| rows.iter().filter(|r| r.result == o).count();
-    match output {
-        OutputFormat::Json => {
+    match printer.format() {
+        Format::Json => {
             let summary: serde_json::Map<String, serde_json::Value> = Outcome::ALL
                 .iter()
                 .map(|o| (o.as_str().to_string(), json!(count(*o))))
                 .collect();
-            println!(
-                "{}",
-                json!({
-                    "grafana": url,
-                    "datasource": {"uid": target.uid, "name": target.name},
-                    "dry_run": opts.dry_run,
-                    "summary": summary,
-                    "dashboards": rows,
-                })
-            );
+            printer.json(&json!({
+                "grafana": url,
+                "datasource": {"uid": target.uid, "name": target.name},
+                "dry_run": opts.dry_run,
+                "summary": summary,
+                "dashboards": rows,
+            }));
         }
-        OutputFormat::Human => {
-            let cells: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.file.clone(),
-                        r.uid.clone(),
-                        r.title.clone(),
-                        r.folder.clone(),
-                        r.result.as_str().to_string(),
-                        r.detail.clone(),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                table::render(
-                    &["FILE", "UID", "TITLE", "FOLDER", "RESULT", "DETAIL"],
-                    &cells
-                )
-            );
+        Format::Human => {
+            let mut table = Table::new(&["FILE", "UID", "TITLE", "FOLDER", "RESULT", "DETAIL"]);
+            for r in &rows {
+                table.row(vec![
+                    r.file.clone(),
+                    r.uid.clone(),
+                    r.title.clone(),
+                    r.folder.clone(),
+                    r.result.as_str().to_string(),
+                    r.detail.clone(),
+                ]);
+            }
+            printer.table(&table);
             let parts: Vec<String> = Outcome::ALL
                 .iter()
                 .filter(|o| count(**o) > 0)
                 .map(|o| format!("{} {}", count(*o), o.as_str()))
                 .collect();
-            eprintln!(
+            printer.say(format!(
                 "{}{} dashboard{}: {}",
                 if opts.dry_run {
                     "dry run, nothing was written: "
@@ -162,25 +143,12 @@ async fn import_all(
                 rows.len(),
                 if rows.len() == 1 { "" } else { "s" },
                 parts.join(", ")
-            );
+            ));
             if count(Outcome::Conflict) > 0 {
-                eprintln!("  hint: a dashboard in conflict was changed in Grafana; `obsctl dashboards export` keeps those changes, --force overwrites them");
+                printer.hint("a dashboard in conflict was changed in Grafana; `obsctl dashboards export` keeps those changes, --force overwrites them");
             }
         }
     }
     let bad = count(Outcome::Conflict) + count(Outcome::Failed);
     Ok(if bad > 0 { EXIT_FAILED } else { EXIT_OK })
-}
-
-/// A bar on stderr while dashboards are saved; none when stderr is not a
-/// terminal or the output is JSON (a machine is reading).
-fn progress(len: usize, output: OutputFormat) -> ProgressBar {
-    if output == OutputFormat::Json || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len as u64);
-    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} dashboards {elapsed}") {
-        bar.set_style(style);
-    }
-    bar
 }

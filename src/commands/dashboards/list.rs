@@ -6,22 +6,21 @@ use std::path::Path;
 use anyhow::Result;
 use serde_json::json;
 
-use super::connect::{connect, runtime, Need};
-use super::table;
-use crate::cli::{ListArgs, OutputFormat};
-use crate::error::EXIT_OK;
+use crate::cli::ListArgs;
+use crate::error::{Access, EXIT_OK};
 use crate::grafana::export::fetch_all;
-use crate::grafana::{DEFAULT_CONCURRENCY, GENERAL};
+use crate::grafana::{connect, DEFAULT_CONCURRENCY, GENERAL};
+use crate::printer::{Format, Printer, Table};
+use crate::task;
 
 /// Prints uid, title, folder and version of every dashboard.
-pub fn run(file: Option<&Path>, args: ListArgs, output: OutputFormat) -> Result<u8> {
-    let conn = connect(file, &args.grafana)?;
-    let mut found = runtime()?
-        .block_on(async {
-            let hits = conn.client.search_dashboards().await?;
-            fetch_all(&conn.client, hits, DEFAULT_CONCURRENCY).await
-        })
-        .map_err(|e| conn.stopped(e, Need::Read))?;
+pub fn run(printer: &Printer, file: Option<&Path>, args: &ListArgs) -> Result<u8> {
+    let conn = connect(file, &args.grafana.login())?;
+    let mut found = task::block_on(async {
+        let hits = conn.client.search_dashboards().await?;
+        fetch_all(&conn.client, hits, DEFAULT_CONCURRENCY).await
+    })?
+    .map_err(|e| conn.stopped(e, Access::Read))?;
     // General first, then folders and titles alphabetically.
     found.sort_by(|(a, _), (b, _)| {
         (a.folder() != GENERAL, a.folder(), &a.title).cmp(&(
@@ -30,39 +29,31 @@ pub fn run(file: Option<&Path>, args: ListArgs, output: OutputFormat) -> Result<
             &b.title,
         ))
     });
-    match output {
-        OutputFormat::Json => {
+    match printer.format() {
+        Format::Json => {
             let list: Vec<_> = found
                 .iter()
                 .map(|(h, r)| json!({"uid": h.uid, "title": h.title, "folder": h.folder(), "version": r.version}))
                 .collect();
-            println!(
-                "{}",
-                json!({"grafana": conn.client.base_url(), "dashboards": list})
-            );
+            printer.json(&json!({"grafana": conn.client.base_url(), "dashboards": list}));
         }
-        OutputFormat::Human => {
-            let cells: Vec<Vec<String>> = found
-                .iter()
-                .map(|(h, r)| {
-                    vec![
-                        h.uid.clone(),
-                        h.title.clone(),
-                        h.folder().to_string(),
-                        r.version.to_string(),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                table::render(&["UID", "TITLE", "FOLDER", "VERSION"], &cells)
-            );
-            eprintln!(
+        Format::Human => {
+            let mut table = Table::new(&["UID", "TITLE", "FOLDER", "VERSION"]);
+            for (h, r) in &found {
+                table.row(vec![
+                    h.uid.clone(),
+                    h.title.clone(),
+                    h.folder().to_string(),
+                    r.version.to_string(),
+                ]);
+            }
+            printer.table(&table);
+            printer.say(format!(
                 "{} dashboard{} in {}",
                 found.len(),
                 if found.len() == 1 { "" } else { "s" },
                 conn.client.base_url()
-            );
+            ));
         }
     }
     Ok(EXIT_OK)

@@ -1,12 +1,10 @@
 //! `obsctl dashboards ...`: dashboard files checked offline (`lint`), and the
 //! dashboards of a Grafana through its HTTP API (`import`, `export`, `list`).
 
-mod connect;
 mod export;
 mod import;
 mod lint;
 mod list;
-mod table;
 
 pub use export::run as export;
 pub use import::run as import;

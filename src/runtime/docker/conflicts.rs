@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
 
-use super::{fail, DockerError, Engine};
+use super::{fail, Engine};
+use crate::error::Error;
 use crate::runtime::LABEL_STACK;
 
 impl Engine {
@@ -17,7 +18,7 @@ impl Engine {
         containers: &[String],
         networks: &[String],
         volumes: &[String],
-    ) -> Result<Vec<(&'static str, String)>, DockerError> {
+    ) -> Result<Vec<(&'static str, String)>, Error> {
         let mine = |labels: Option<&HashMap<String, String>>| {
             labels.and_then(|l| l.get(LABEL_STACK)).map(String::as_str) == Some(stack)
         };
@@ -61,10 +62,7 @@ impl Engine {
     }
 
     /// Running containers that publish host port `port`, as (name, stack label).
-    pub async fn publishers_of(
-        &self,
-        port: u16,
-    ) -> Result<Vec<(String, Option<String>)>, DockerError> {
+    pub async fn publishers_of(&self, port: u16) -> Result<Vec<(String, Option<String>)>, Error> {
         let list = self
             .docker
             .list_containers(None)
@@ -92,7 +90,7 @@ impl Engine {
 
     /// Host ports a container is configured to publish, running or not (a
     /// restarting container lists none, yet its proxies may hold them).
-    pub async fn configured_host_ports(&self, id: &str) -> Result<Vec<u16>, DockerError> {
+    pub async fn configured_host_ports(&self, id: &str) -> Result<Vec<u16>, Error> {
         let info = self
             .docker
             .inspect_container(id, None)

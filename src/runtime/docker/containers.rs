@@ -16,19 +16,21 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::{fail, labels, DockerError, Engine, StateFacts, STOP_GRACE_SECS};
+use super::{fail, labels, Engine, StateFacts};
+use crate::error::Error;
 use crate::runtime::plan::{ObservedContainer, Published};
-use crate::runtime::services::Service;
+use crate::runtime::services::Container;
 use crate::runtime::{LABEL_HASH, LABEL_SERVICE};
+use crate::timeouts::STOP_GRACE_SECS;
 
 impl Engine {
     /// Creates the container of `service`, attached to the network `network_id`.
     pub async fn create_container(
         &self,
         stack: &str,
-        service: &Service,
+        service: &Container,
         network_id: &str,
-    ) -> Result<String, DockerError> {
+    ) -> Result<String, Error> {
         let def = &service.def;
         let body = container_body(stack, service, network_id);
         let options = CreateContainerOptionsBuilder::default()
@@ -42,14 +44,14 @@ impl Engine {
         Ok(created.id)
     }
 
-    pub async fn start(&self, name: &str) -> Result<(), DockerError> {
+    pub async fn start(&self, name: &str) -> Result<(), Error> {
         self.docker
             .start_container(name, None)
             .await
             .map_err(fail("start container", name))
     }
 
-    pub async fn restart(&self, name: &str) -> Result<(), DockerError> {
+    pub async fn restart(&self, name: &str) -> Result<(), Error> {
         let options = RestartContainerOptionsBuilder::default()
             .t(STOP_GRACE_SECS)
             .build();
@@ -62,7 +64,7 @@ impl Engine {
     /// Stops (SIGTERM, then SIGKILL after a grace period) and removes a
     /// container with its anonymous volumes; named data volumes stay. A
     /// container that is already gone is not an error.
-    pub async fn stop_and_remove(&self, id: &str, name: &str) -> Result<(), DockerError> {
+    pub async fn stop_and_remove(&self, id: &str, name: &str) -> Result<(), Error> {
         let stop = StopContainerOptionsBuilder::default()
             .t(STOP_GRACE_SECS)
             .build();
@@ -85,7 +87,7 @@ impl Engine {
         }
     }
 
-    pub async fn state(&self, name: &str) -> Result<StateFacts, DockerError> {
+    pub async fn state(&self, name: &str) -> Result<StateFacts, Error> {
         let info = self
             .docker
             .inspect_container(name, None)
@@ -101,7 +103,7 @@ impl Engine {
     }
 
     /// The last `lines` lines of a container's output (stdout and stderr).
-    pub async fn log_tail(&self, name: &str, lines: usize) -> Result<Vec<String>, DockerError> {
+    pub async fn log_tail(&self, name: &str, lines: usize) -> Result<Vec<String>, Error> {
         let options = LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
@@ -163,7 +165,7 @@ pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
     }
 }
 
-fn container_body(stack: &str, service: &Service, network_id: &str) -> ContainerCreateBody {
+fn container_body(stack: &str, service: &Container, network_id: &str) -> ContainerCreateBody {
     let def = &service.def;
     let mounts = def
         .mounts

@@ -1,11 +1,12 @@
-//! What `up` shows while it works: narration lines, a byte bar per layer while
-//! pulling, a spinner per service while waiting. Bars and spinners are drawn
-//! only on a terminal and never with `--output json`; narration always goes
-//! to stderr, so stdout stays data only.
-
-use std::time::Duration;
+//! Progress while obsctl works: narration lines, a byte bar per layer while
+//! pulling, a spinner per service while waiting, a counting bar while
+//! importing dashboards. Bars and spinners are drawn only when the printer
+//! says so (stderr is a terminal and the output is for people); narration
+//! always goes to stderr, so stdout stays data only.
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::timeouts::SPINNER_TICK;
 
 pub struct Progress {
     multi: MultiProgress,
@@ -26,6 +27,11 @@ impl Progress {
         }
     }
 
+    /// No bars, narration only (for tests and library callers without a terminal).
+    pub fn hidden() -> Self {
+        Self::new(false)
+    }
+
     /// Prints one narration line to stderr without tearing the bars.
     pub fn say(&self, line: impl AsRef<str>) {
         if self.visible {
@@ -44,7 +50,7 @@ impl Progress {
         );
         bar.set_message(message);
         if self.visible {
-            bar.enable_steady_tick(Duration::from_millis(100));
+            bar.enable_steady_tick(SPINNER_TICK);
         }
         bar
     }
@@ -60,6 +66,16 @@ impl Progress {
             .progress_chars("=> "),
         );
         bar.set_prefix(prefix);
+        bar
+    }
+
+    /// A bar counting `len` items of `what` (e.g. dashboards).
+    pub fn count(&self, len: usize, what: &str) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new(len as u64));
+        bar.set_style(
+            ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {what} {{elapsed}}"))
+                .expect("the template is valid"),
+        );
         bar
     }
 }

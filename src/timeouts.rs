@@ -1,0 +1,51 @@
+//! Every deadline, timeout and poll interval obsctl uses, in one place, with
+//! why it is what it is. Waiting is always polling under a deadline; nothing
+//! sleeps a fixed time.
+
+use std::time::Duration;
+
+/// `up`'s and `smoke`'s default `--timeout`: how long all services together
+/// may take to become ready (and, for smoke, to be scraped once).
+pub const READY_DEFAULT: &str = "120s";
+
+/// Connecting to the Docker engine and negotiating the API version.
+pub const DOCKER_CONNECT: Duration = Duration::from_secs(10);
+/// Seconds a container gets to stop after SIGTERM before it is killed.
+pub const STOP_GRACE_SECS: i32 = 10;
+
+/// The shared HTTP client: establishing a connection, and a whole request.
+/// Probes talk to this machine, so a connection that takes longer is not
+/// coming.
+pub const HTTP_CONNECT: Duration = Duration::from_secs(2);
+pub const HTTP_REQUEST: Duration = Duration::from_secs(10);
+
+/// Readiness polling backs off from the first interval to the longest, and
+/// each readiness request gets the remaining time, clamped to these bounds.
+pub const READY_POLL_FIRST: Duration = Duration::from_millis(50);
+pub const READY_POLL_LONGEST: Duration = Duration::from_millis(250);
+pub const READY_REQUEST_SHORTEST: Duration = Duration::from_millis(100);
+pub const READY_REQUEST_LONGEST: Duration = Duration::from_secs(2);
+/// `up`'s one look at a service it did not have to wait for.
+pub const QUICK_HEALTH: Duration = Duration::from_secs(1);
+/// `status`'s readiness request per service.
+pub const STATUS_HEALTH: Duration = Duration::from_secs(2);
+
+/// `doctor`: one readiness request, and everything one service's checks may take.
+pub const DOCTOR_READY: Duration = Duration::from_secs(3);
+pub const DOCTOR_SERVICE: Duration = Duration::from_secs(10);
+
+/// `smoke`: polling for the first scrapes; how long Alertmanager may take to
+/// list the synthetic alert, and its poll; how long a webhook notification
+/// may take to arrive (the route's `group_wait` comes first).
+pub const SCRAPE_POLL: Duration = Duration::from_millis(250);
+pub const ALERT_LISTED: Duration = Duration::from_secs(30);
+pub const ALERT_POLL: Duration = Duration::from_millis(200);
+pub const WEBHOOK_DELIVERY: Duration = Duration::from_secs(60);
+
+/// Grafana API answers 5xx/429 are retried this often, the delay doubling
+/// from the first: Grafana answers 503 while its database is locked.
+pub const GRAFANA_RETRIES: u32 = 3;
+pub const GRAFANA_RETRY_FIRST: Duration = Duration::from_millis(200);
+
+/// How often a spinner is redrawn.
+pub const SPINNER_TICK: Duration = Duration::from_millis(100);
