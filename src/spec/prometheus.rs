@@ -1,0 +1,47 @@
+//! `prometheus:` in the spec: the server, its storage and where it writes to.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use super::SecretRef;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusSpec {
+    pub enabled: Option<bool>,
+    pub image: Option<String>,
+    pub port: Option<u16>,
+    pub scrape_interval: Option<String>,
+    pub scrape_timeout: Option<String>,
+    pub evaluation_interval: Option<String>,
+    /// How long samples are kept (`15d`).
+    pub retention: Option<String>,
+    /// Size cap for the TSDB (`10GB`).
+    pub retention_size: Option<String>,
+    #[serde(default)]
+    pub external_labels: BTreeMap<String, String>,
+    /// Paths or globs (relative to the spec) of the user's own rule files.
+    #[serde(default)]
+    pub rule_files: Vec<String>,
+    #[serde(default)]
+    pub remote_write: Vec<RemoteWriteSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteWriteSpec {
+    pub url: String,
+    pub name: Option<String>,
+    pub basic_auth: Option<BasicAuthSpec>,
+    pub bearer_token: Option<SecretRef>,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuthSpec {
+    pub username: String,
+    pub password: SecretRef,
+}
