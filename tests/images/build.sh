@@ -16,7 +16,8 @@
 #   tests/images/build.sh --print   only print the NAME=IMAGE lines
 #
 # Tags are the upstream versions of the pinned Debian packages; grafana-standin
-# and app, which are obsctl's own test programs, are tagged dev.
+# and app, which are obsctl's own test programs, are tagged dev-<hash of their
+# sources>.
 # Narration goes to stderr; stdout carries only the NAME=IMAGE lines, so
 #   set -a; eval "$(tests/images/build.sh --print)"; set +a
 # exports them to the current shell.
@@ -35,7 +36,9 @@ log() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { printf 'build.sh: error: %s\n' "$*" >&2; exit 1; }
 
 # One row per image: directory under tests/images, variable printed for it,
-# pinned Debian package its tag comes from ("-" for a tag of "dev").
+# pinned Debian package its tag comes from ("-" for obsctl's own test programs,
+# tagged dev-<hash of their sources>, so that two checkouts with different
+# versions of a test program never overwrite each other's image).
 images=(
   "prometheus         OBSCTL_TEST_PROMETHEUS_IMAGE        prometheus"
   "alertmanager       OBSCTL_TEST_ALERTMANAGER_IMAGE      prometheus-alertmanager"
@@ -51,9 +54,21 @@ images=(
 repository_prefix=obsctl-test
 work= # scratch directory of one build, set by build_all
 
-# tag_for PACKAGE: the tag of an image whose version comes from PACKAGE.
+# tag_for PACKAGE DIR: the tag of the image built in tests/images/DIR whose
+# version comes from PACKAGE.
 tag_for() {
-  if [[ $1 == - ]]; then echo dev; else upstream_version "$(pinned_version "$1")"; fi
+  if [[ $1 == - ]]; then echo "dev-$(sources_hash "$2")"; else upstream_version "$(pinned_version "$1")"; fi
+}
+
+# sources_hash DIR: 12 hex digits that change whenever what goes into the
+# image of tests/images/DIR changes: its folder and, for grafana-standin, the
+# crate's sources and the lock file.
+sources_hash() {
+  local paths=("$here/$1")
+  [[ $1 != grafana-standin ]] \
+    || paths+=("$repo/tests/grafana-standin/Cargo.toml" "$repo/tests/grafana-standin/src" "$repo/Cargo.lock")
+  find "${paths[@]}" -type f -print0 | LC_ALL=C sort -z \
+    | xargs -0 sha256sum | sed "s|  $repo/|  |" | sha256sum | cut -c1-12
 }
 
 # from_package PACKAGE PATH: the file PATH of the unpacked pinned PACKAGE.
@@ -67,7 +82,7 @@ print_images() {
   local row dir var pkg
   for row in "${images[@]}"; do
     read -r dir var pkg <<<"$row"
-    printf '%s=%s/%s:%s\n' "$var" "$repository_prefix" "$dir" "$(tag_for "$pkg")"
+    printf '%s=%s/%s:%s\n' "$var" "$repository_prefix" "$dir" "$(tag_for "$pkg" "$dir")"
   done
 }
 
@@ -273,7 +288,7 @@ build_all() {
   trap "rm -rf '$work'" EXIT
   for row in "${images[@]}"; do
     read -r dir var pkg <<<"$row"
-    tag=$(tag_for "$pkg")
+    tag=$(tag_for "$pkg" "$dir")
     image=$repository_prefix/$dir:$tag
     ctx=$work/$dir
     started=$(date +%s.%N)
