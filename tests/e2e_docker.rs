@@ -3,8 +3,8 @@
 //! (unique name, free ports) so the tests can run in parallel, and removes it
 //! when it ends.
 //!
-//! Without a Docker engine these tests are skipped with a message; with
-//! `OBSCTL_E2E=1` they fail instead.
+//! The tests are `#[ignore]`d: `cargo test -- --include-ignored` (as
+//! scripts/test.sh does) runs them, and without a Docker engine they then fail.
 
 #[path = "e2e_support/mod.rs"]
 mod support;
@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{docker, engine_ready, poll, stdout, Stack};
+use support::{docker, poll, require_engine, stdout, Stack};
 
 fn actions(report: &Value) -> Vec<(String, String)> {
     report["services"]
@@ -31,10 +31,9 @@ fn actions(report: &Value) -> Vec<(String, String)> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn up_from_nothing_brings_every_service_up_scraped_by_container_name_on_loopback_only() {
-    if !engine_ready("up_from_nothing") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("fresh");
     // Exporters with secrets: their password files must reach containers
     // running as other users (65534, 59000) while staying 0600.
@@ -130,10 +129,9 @@ fn up_from_nothing_brings_every_service_up_scraped_by_container_name_on_loopback
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn a_second_up_with_nothing_changed_touches_no_container() {
-    if !engine_ready("rerun") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("rerun");
     stack.write_spec(&stack.spec(""));
     stack.up();
@@ -149,10 +147,9 @@ fn a_second_up_with_nothing_changed_touches_no_container() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn a_changed_rule_is_hot_reloaded_into_the_same_container_keeping_its_samples() {
-    if !engine_ready("reload") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("reload");
     let alert = |threshold: &str| {
         format!("rules:\n  alerts:\n    - alert: E2eTooManyTargets\n      expr: count(up) > {threshold}\n")
@@ -188,10 +185,9 @@ fn a_changed_rule_is_hot_reloaded_into_the_same_container_keeping_its_samples() 
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn a_new_prometheus_image_tag_recreates_only_prometheus_and_its_tsdb_survives() {
-    if !engine_ready("retag") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("retag");
     stack.write_spec(&stack.spec(""));
     stack.up();
@@ -235,10 +231,9 @@ impl Drop for Untag {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn a_taken_host_port_stops_up_before_anything_is_created() {
-    if !engine_ready("port_taken") {
-        return;
-    }
+    require_engine();
     let mut stack = Stack::new("taken");
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     stack.prometheus_port = listener.local_addr().unwrap().port();
@@ -258,10 +253,9 @@ fn a_taken_host_port_stops_up_before_anything_is_created() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn down_keeps_data_until_volumes_is_given_and_never_touches_unlabelled_objects() {
-    if !engine_ready("down") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("down");
     let foreign = format!("{}-foreign", stack.name);
     let _foreign = Foreign(foreign.clone());
@@ -331,10 +325,9 @@ impl Drop for Foreign {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn an_interrupted_up_leaves_only_labelled_objects_and_the_next_up_converges() {
-    if !engine_ready("interrupted") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("interrupted");
     stack.write_spec(&stack.spec(""));
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_obsctl"))

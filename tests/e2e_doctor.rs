@@ -6,7 +6,7 @@ mod e2e;
 
 use std::time::Duration;
 
-use e2e::{docker, engine_ready, poll, Stack};
+use e2e::{docker, poll, require_engine, Stack};
 use serde_json::Value;
 
 /// Runs doctor with JSON output; returns (exit code, report).
@@ -49,10 +49,9 @@ fn wait_for_scrapes(stack: &Stack, expected_up: usize) {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn a_healthy_stack_passes_and_a_stopped_alertmanager_is_named() {
-    if !engine_ready("doctor_healthy") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("doctor");
     stack.write_spec(&stack.spec(&format!(
         "exporters:\n  node: {{image: {}}}\n",
@@ -118,10 +117,9 @@ fn a_healthy_stack_passes_and_a_stopped_alertmanager_is_named() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn failing_scrape_jobs_are_classified_with_hints() {
-    if !engine_ready("doctor_targets") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("doctor-targets");
     let am = format!("{}-alertmanager:9093", stack.name);
     stack.write_spec(&stack.spec(&format!(
@@ -201,10 +199,9 @@ fn junit_counts(xml: &str) -> std::collections::BTreeMap<String, usize> {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
-    if !engine_ready("smoke") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("smoke");
     // Route critical alerts to a `pager` webhook receiver on this machine
     // (smoke listens for it), the rest to `team`.
@@ -280,10 +277,9 @@ fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn smoke_fails_when_the_alert_is_routed_elsewhere() {
-    if !engine_ready("smoke_routing") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("smoke-route");
     stack.write_spec(&stack.spec(""));
     let out = smoke(
@@ -313,12 +309,11 @@ fn smoke_fails_when_the_alert_is_routed_elsewhere() {
 }
 
 #[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
 fn smoke_loads_the_spec_once_and_prints_its_warnings_once() {
     // Regression: smoke ran `up` as a command of its own, which loaded the
     // spec again and printed every warning a second time.
-    if !engine_ready("smoke_warnings") {
-        return;
-    }
+    require_engine();
     let stack = Stack::new("smoke-warn");
     let warning = "severity `page` is not one of critical, warning, info";
     stack.write_spec(&stack.spec(

@@ -18,42 +18,34 @@ use serde_json::Value;
 
 pub const STACK_LABEL: &str = "dev.obsctl.stack";
 
-/// True when a Docker engine answers and the test images are there. Without
-/// them the test is skipped with a visible message, unless `OBSCTL_E2E=1`
-/// asks for these tests, in which case it fails.
-pub fn engine_ready(test: &str) -> bool {
-    let required = std::env::var("OBSCTL_E2E").is_ok_and(|v| v == "1");
-    let problem = if !docker(&["version", "--format", "{{.Server.APIVersion}}"])
+/// Fails the test unless a Docker engine answers and the test images are
+/// there. End-to-end tests are `#[ignore]`d, so they run only when asked for
+/// (`cargo test -- --include-ignored`, as scripts/test.sh does); a test that
+/// was asked for and cannot run fails, it never passes silently.
+pub fn require_engine() {
+    if !docker(&["version", "--format", "{{.Server.APIVersion}}"])
         .status
         .success()
     {
-        Some("no Docker engine answers (start one with scripts/test-env.sh)".to_string())
-    } else {
-        let i = Images::get();
-        let missing = [
-            i.prometheus,
-            i.alertmanager,
-            i.node_exporter,
-            i.postgres_exporter,
-            i.redis_exporter,
-            i.blackbox_exporter,
-            i.pushgateway,
-            i.victoria_metrics,
-            i.app,
-            i.grafana,
-        ]
-        .into_iter()
-        .find(|i| !docker(&["image", "inspect", i.as_str()]).status.success());
-        missing
-            .map(|i| format!("the test image {i} is missing (build it with tests/images/build.sh)"))
-    };
-    match problem {
-        None => true,
-        Some(p) if required => panic!("OBSCTL_E2E=1 but {p}"),
-        Some(p) => {
-            eprintln!("SKIPPED {test}: {p}; set OBSCTL_E2E=1 to make this a failure");
-            false
-        }
+        panic!("no Docker engine answers (start one with scripts/test-env.sh)");
+    }
+    let i = Images::get();
+    let missing = [
+        i.prometheus,
+        i.alertmanager,
+        i.node_exporter,
+        i.postgres_exporter,
+        i.redis_exporter,
+        i.blackbox_exporter,
+        i.pushgateway,
+        i.victoria_metrics,
+        i.app,
+        i.grafana,
+    ]
+    .into_iter()
+    .find(|i| !docker(&["image", "inspect", i.as_str()]).status.success());
+    if let Some(image) = missing {
+        panic!("the test image {image} is missing (build it with tests/images/build.sh)");
     }
 }
 
