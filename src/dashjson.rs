@@ -29,6 +29,26 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The directories between `root` and a file below it, outermost first
+/// (empty for a file directly in `root`).
+pub fn directories(root: &Path, path: &Path) -> Vec<String> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    dirs.pop();
+    dirs
+}
+
+/// Whether a directory or folder name is `General`, in any case: the name
+/// Grafana gives its root, which no folder may take.
+pub fn is_general(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("general")
+}
+
 /// The Grafana folder a file below `root` belongs to: its first
 /// sub-directory (Grafana builds folders from one level only), if it has one.
 pub fn subfolder(root: &Path, path: &Path) -> Option<String> {
@@ -200,5 +220,16 @@ mod tests {
             Some("team")
         );
         assert_eq!(subfolder(root, Path::new("/d/a.json")), None);
+    }
+
+    #[test]
+    fn directories_are_listed_outermost_first() {
+        let root = Path::new("/d");
+        assert_eq!(directories(root, Path::new("/d/team/a.json")), ["team"]);
+        assert_eq!(
+            directories(root, Path::new("/d/team/deep/a.json")),
+            ["team", "deep"]
+        );
+        assert!(directories(root, Path::new("/d/a.json")).is_empty());
     }
 }
