@@ -109,7 +109,7 @@ pub struct RenderArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DashboardsCommand {
-    /// Check dashboard JSON files offline: datasources, panel ids, gridPos, PromQL, hard-coded labels, uid.
+    /// Check dashboard JSON files offline: datasources, panel ids, gridPos, PromQL, hard-coded labels, uid, library panels.
     Lint {
         /// Dashboard files, or folders holding them.
         #[arg(required = true, value_name = "PATH")]
@@ -117,7 +117,7 @@ pub enum DashboardsCommand {
     },
     /// Import dashboard files into Grafana, mapping datasources and never overwriting edits made there.
     Import(ImportArgs),
-    /// Export dashboards from Grafana as stable JSON files, one folder per Grafana folder.
+    /// Export dashboards from Grafana as stable JSON files, one directory per level of folders, library panels included.
     Export(ExportArgs),
     /// List the dashboards in Grafana: uid, title, folder, version.
     List(ListArgs),
@@ -171,7 +171,7 @@ impl GrafanaArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// Dashboard files, or folders holding them (sub-folders become Grafana folders).
+    /// Dashboard files, or folders holding them (sub-directories become Grafana folders, nested as they are).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
@@ -179,7 +179,7 @@ pub struct ImportArgs {
     /// The Prometheus datasource to map references to, by uid or name [default: the stack's, else Grafana's default Prometheus].
     #[arg(long, value_name = "UID|NAME")]
     pub datasource: Option<String>,
-    /// Put every dashboard into this folder (created if missing) [default: from sub-folders, else General].
+    /// Put every dashboard into this folder at the root (created if missing; `General` is the root) [default: from sub-directories, else the root].
     #[arg(long, value_name = "NAME")]
     pub folder: Option<String>,
     /// Overwrite dashboards that were changed in Grafana since obsctl imported them.
@@ -198,7 +198,7 @@ pub struct ExportArgs {
     /// Directory to write into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Export only dashboards in this folder (repeatable; `General` is the root).
+    /// Export only dashboards in this folder or below it, by title or path `A/B` (repeatable; `General` is the root alone).
     #[arg(long = "folder", value_name = "NAME")]
     pub folders: Vec<String>,
     /// Export only the dashboard with this uid (repeatable).

@@ -10,7 +10,7 @@ use promql_parser::util::{walk_expr, ExprVisitor};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::dashjson::{query_error, substitute_variables};
+use crate::dashjson::{elements, query_error, substitute_variables};
 use crate::model::defaults::{ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID};
 use crate::promql;
 
@@ -63,6 +63,7 @@ pub fn lint(dash: &Value) -> Vec<Finding> {
     }
     let vars = variables(dash);
     let inputs = inputs(dash);
+    let carried = elements(dash);
     let mut ids: BTreeMap<i64, String> = BTreeMap::new();
     for p in all_panels(dash) {
         let name = panel_name(p);
@@ -76,11 +77,34 @@ pub fn lint(dash: &Value) -> Vec<Finding> {
             }
         }
         check_panel(p, &name, &vars, &inputs, &mut f);
+        if let Some(lib) = p.get("libraryPanel").filter(|l| l.is_object()) {
+            library_panel(lib, &carried, &name, &mut f);
+        }
     }
     for level in panel_levels(dash) {
         overlaps(&level, &mut f);
     }
     f.0
+}
+
+/// A library panel reference: Grafana must find the element by uid, in the
+/// file's `__elements` (import creates it) or already in Grafana.
+fn library_panel(lib: &Value, carried: &BTreeMap<String, &Value>, name: &str, f: &mut Findings) {
+    let text = |k: &str| lib.get(k).and_then(Value::as_str).unwrap_or("");
+    let (uid, title) = (text("uid"), text("name"));
+    if uid.is_empty() {
+        f.push(
+            Level::Error,
+            Some(name),
+            format!("library panel `{title}` has no uid: Grafana cannot find it"),
+        );
+    } else if !carried.contains_key(uid) {
+        f.push(
+            Level::Warning,
+            Some(name),
+            format!("library panel `{title}` ({uid}) is not in the file's `__elements`: importing the dashboard needs it to exist in Grafana already (export it with Export > Export for sharing externally to carry it)"),
+        );
+    }
 }
 
 fn check_panel(
@@ -388,6 +412,32 @@ mod tests {
             "{m:?}"
         );
         assert!(!m.iter().any(|s| s.contains("instance")), "{m:?}");
+    }
+
+    #[test]
+    fn warns_about_library_panels_the_file_does_not_carry() {
+        let mut d = dash(json!([
+            {"id": 1, "title": "carried", "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8}, "libraryPanel": {"uid": "lp-1", "name": "CPU"}},
+            {"id": 2, "title": "missing", "gridPos": {"x": 12, "y": 0, "w": 12, "h": 8}, "libraryPanel": {"uid": "lp-2", "name": "Memory"}},
+            {"id": 3, "title": "no uid", "gridPos": {"x": 0, "y": 8, "w": 12, "h": 8}, "libraryPanel": {"name": "Disk"}}
+        ]));
+        d["__elements"] = json!({"lp-1": {"uid": "lp-1", "name": "CPU", "kind": 1, "model": {}}});
+        let findings = lint(&d);
+        let got: Vec<(Level, Option<&str>)> = findings
+            .iter()
+            .map(|f| (f.level, f.panel.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Level::Warning, Some("`missing` (id 2)")),
+                (Level::Error, Some("`no uid` (id 3)"))
+            ],
+            "{findings:#?}"
+        );
+        assert!(findings[0]
+            .message
+            .contains("`Memory` (lp-2) is not in the file's `__elements`"));
     }
 
     #[test]

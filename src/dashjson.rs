@@ -1,10 +1,13 @@
 //! Grafana dashboard JSON as files: finding them in folders, reading one
 //! with located errors, unwrapping the `{"dashboard": ...}` form the API
-//! returns, and reading the PromQL its panels hold. A leaf: the model's
+//! returns, and reading the PromQL its panels hold and the library panels
+//! they reference. A leaf: the model's
 //! provisioning, `dashboards lint` and `dashboards import` all build on it.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::Problems;
@@ -29,14 +32,24 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// The Grafana folder a file below `root` belongs to: its first
-/// sub-directory (Grafana builds folders from one level only), if it has one.
-pub fn subfolder(root: &Path, path: &Path) -> Option<String> {
-    let rel = path.strip_prefix(root).ok()?;
-    let mut parts = rel.components();
-    let first = parts.next()?;
-    parts.next()?;
-    Some(first.as_os_str().to_string_lossy().to_string())
+/// The directories between `root` and a file below it, outermost first
+/// (empty for a file directly in `root`).
+pub fn directories(root: &Path, path: &Path) -> Vec<String> {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect();
+    dirs.pop();
+    dirs
+}
+
+/// Whether a directory or folder name is `General`, in any case: the name
+/// Grafana gives its root, which no folder may take.
+pub fn is_general(name: &str) -> bool {
+    name.trim().eq_ignore_ascii_case("general")
 }
 
 /// Reads a dashboard file; invalid JSON is reported with its line and column.
@@ -124,6 +137,64 @@ pub fn queries(dash: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// One `libraryPanel` reference: uid, name and the title of the panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    pub uid: String,
+    pub name: String,
+    pub panel: String,
+}
+
+fn text(v: &Value, key: &str) -> String {
+    v.get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Every `libraryPanel` reference of a dashboard, rows' panels and pre-5.0
+/// `rows` included, in order.
+pub fn references(dash: &Value) -> Vec<Reference> {
+    fn walk(panels: Option<&Value>, out: &mut Vec<Reference>) {
+        for panel in panels.and_then(Value::as_array).into_iter().flatten() {
+            match panel.get("libraryPanel").filter(|l| l.is_object()) {
+                Some(lib) => out.push(Reference {
+                    uid: text(lib, "uid"),
+                    name: text(lib, "name"),
+                    panel: text(panel, "title"),
+                }),
+                None => walk(panel.get("panels"), out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dash.get("panels"), &mut out);
+    for row in dash
+        .get("rows")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        walk(row.get("panels"), &mut out);
+    }
+    out
+}
+
+/// The entries of `__elements`, by uid (an object keyed by uid, or a list).
+pub fn elements(dash: &Value) -> BTreeMap<String, &Value> {
+    match dash.get("__elements") {
+        Some(Value::Object(m)) => m
+            .iter()
+            .map(|(k, e)| {
+                let uid = Some(text(e, "uid")).filter(|u| !u.is_empty());
+                (uid.unwrap_or_else(|| k.clone()), e)
+            })
+            .collect(),
+        Some(Value::Array(a)) => a.iter().map(|e| (text(e, "uid"), e)).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
 /// Replaces Grafana variables so the query can be parsed as PromQL.
 pub fn substitute_variables(expr: &str, with: &str) -> String {
     let mut out = String::with_capacity(expr.len());
@@ -189,16 +260,13 @@ mod tests {
     }
 
     #[test]
-    fn only_a_first_sub_directory_names_a_folder() {
+    fn directories_are_listed_outermost_first() {
         let root = Path::new("/d");
+        assert_eq!(directories(root, Path::new("/d/team/a.json")), ["team"]);
         assert_eq!(
-            subfolder(root, Path::new("/d/team/a.json")).as_deref(),
-            Some("team")
+            directories(root, Path::new("/d/team/deep/a.json")),
+            ["team", "deep"]
         );
-        assert_eq!(
-            subfolder(root, Path::new("/d/team/deep/a.json")).as_deref(),
-            Some("team")
-        );
-        assert_eq!(subfolder(root, Path::new("/d/a.json")), None);
+        assert!(directories(root, Path::new("/d/a.json")).is_empty());
     }
 }

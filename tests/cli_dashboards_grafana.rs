@@ -137,16 +137,7 @@ async fn sub_directories_become_folders_and_the_top_level_is_general() {
         .file("dash/top.json", &simple("top", "Top"))
         .file("dash/Payments/api.json", &simple("api", "API"));
     s.import(&["dash"]).code(0);
-    let folders: Vec<(String, String)> = s
-        .listed()
-        .iter()
-        .map(|d| {
-            (
-                d["uid"].as_str().unwrap().into(),
-                d["folder"].as_str().unwrap().into(),
-            )
-        })
-        .collect();
+    let folders = s.listed_folders();
     assert_eq!(
         folders,
         [

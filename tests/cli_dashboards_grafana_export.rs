@@ -9,24 +9,6 @@ use serde_json::{json, Value};
 
 // --------------------------------------------------------------------- export
 
-fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
-    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-        for e in std::fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).unwrap().display().to_string();
-                out.push((rel, std::fs::read_to_string(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn export_writes_stable_json_per_folder_named_by_uid() {
     let mut s = Setup::new()

@@ -3,7 +3,7 @@
 //! host ports and images replaced (the local test images of tests/images,
 //! never pulled). Every service becomes ready, Prometheus loads and
 //! evaluates the example's rule groups with its thresholds, and Grafana (the
-//! API stand-in) is provisioned with its dashboard.
+//! API stand-in) is provisioned with its dashboard, at the root.
 //!
 //! The test is `#[ignore]`d: `cargo test -- --include-ignored` (as
 //! scripts/test.sh does) runs it, and without a Docker engine it then fails.
@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use e2e::{poll, require_engine, Stack};
+use e2e::{at_root, poll, require_engine, Stack};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
@@ -219,4 +219,10 @@ fn the_amani_backend_example_comes_up_with_its_rules_and_dashboard() {
     ] {
         assert!(uids.contains(uid), "{uid} not in {list}");
     }
+    // The example's dashboard lies at the top of its dashboards folder: it is
+    // at Grafana's root, and the built-ins are in `obsctl`.
+    let amani = stack.dashboard_hit("amani-backend");
+    assert!(at_root(&amani), "{amani}");
+    let overview = stack.dashboard_hit("obsctl-overview");
+    assert_eq!(overview["folderTitle"], "obsctl", "{overview}");
 }

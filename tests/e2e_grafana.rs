@@ -1,14 +1,16 @@
 //! Grafana in the running stack (the Grafana API stand-in, since no Grafana
 //! image can be obtained here): provisioned by `up` with the datasource and
-//! dashboards from the mounted files, then `dashboards import` of an exported
-//! third-party dashboard into it with the stored admin credentials.
+//! dashboards from the mounted files — a user's top-level dashboard at the
+//! root, a nested one in the folder of its innermost directory, the built-ins
+//! in `obsctl` — then `dashboards import` of an exported third-party
+//! dashboard into it with the stored admin credentials.
 
 #[path = "e2e_support/mod.rs"]
 mod e2e;
 
 use std::path::Path;
 
-use e2e::{require_engine, Stack};
+use e2e::{at_root, require_engine, Stack};
 use serde_json::Value;
 
 fn json(out: &std::process::Output) -> Value {
@@ -19,6 +21,19 @@ fn json(out: &std::process::Output) -> Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+fn write(to: &Path, text: &str) {
+    std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+    std::fs::write(to, text).unwrap();
+}
+
+fn user_dashboard(uid: &str) -> String {
+    format!(
+        r#"{{"uid": "{uid}", "title": "{uid}", "schemaVersion": 39, "panels": [{{"id": 1, "type": "timeseries", "title": "Up",
+            "gridPos": {{"x": 0, "y": 0, "w": 12, "h": 8}}, "datasource": {{"type": "prometheus", "uid": "obsctl-prometheus"}},
+            "targets": [{{"refId": "A", "expr": "up"}}]}}]}}"#
+    )
 }
 
 fn copy(from: &str, to: &Path) {
@@ -36,6 +51,12 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
         "tests/fixtures/full/dashboards/team/exported.json",
         &stack.dir.path().join("dashboards/team/exported.json"),
     );
+    let dashboards = stack.dir.path().join("dashboards");
+    write(&dashboards.join("top.json"), &user_dashboard("e2e-top"));
+    write(
+        &dashboards.join("platform/db/nested.json"),
+        &user_dashboard("e2e-nested"),
+    );
     // `spec` appends extra YAML at the end; put the dashboards under grafana.
     let spec = stack.spec("").replacen(
         &format!(
@@ -51,6 +72,32 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
     assert!(spec.contains("dashboards: [dashboards]"), "{spec}");
     stack.write_spec(&spec);
     stack.up();
+
+    // Grafana's own view: the search hits of the provisioned dashboards.
+    let top = stack.dashboard_hit("e2e-top");
+    assert!(
+        at_root(&top),
+        "a top-level user dashboard lies at the root: {top}"
+    );
+    let folder = |uid: &str| stack.dashboard_hit(uid)["folderTitle"].clone();
+    assert_eq!(
+        folder("e2e-nested"),
+        "db",
+        "the innermost directory names it"
+    );
+    assert_eq!(folder("team-exported"), "team");
+    for uid in ["obsctl-overview", "obsctl-http", "obsctl-self-monitoring"] {
+        assert_eq!(folder(uid), "obsctl", "{uid}");
+    }
+    let folders = stack.grafana("/api/folders");
+    let mut titles: Vec<&str> = folders
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["title"].as_str())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["db", "obsctl", "team"], "{folders}");
 
     // Provisioned from the mounted files: the built-in set in `obsctl`, the
     // user's in the folder named after its sub-directory.
@@ -103,10 +150,17 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
         "{}",
         String::from_utf8_lossy(&again.stderr)
     );
-    assert!(
-        String::from_utf8_lossy(&again.stdout).contains("unchanged"),
-        "a re-import changes nothing: {}",
-        String::from_utf8_lossy(&again.stdout)
+    let again = json(&again);
+    let results: Vec<(&str, &str)> = again["dashboards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["uid"].as_str().unwrap(), d["result"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        results,
+        [("third-party-requests", "unchanged")],
+        "a re-import changes nothing: {again}"
     );
 
     let out = stack.obsctl(&[

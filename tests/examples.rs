@@ -291,17 +291,24 @@ fn dashboards_pass_lint_and_are_provisioned(example: &Example) {
         example.name
     );
     assert_eq!(report["files"], own.len(), "{}", example.name);
-    // Files at the top of dashboards/ go to the General folder; a
-    // sub-folder's files to the Grafana folder of that name.
+    // Files at the top of dashboards/ go to the top of the provider's path,
+    // Grafana's root (never a `General/` directory, which Grafana refuses);
+    // a sub-folder's files to the directory of its innermost name.
     let provisioned = files(
         &t.path("out/grafana/dashboards"),
         &t.path("out/grafana/dashboards"),
     );
+    assert!(
+        !t.path("out/grafana/dashboards/General").exists(),
+        "{}: {provisioned:?}",
+        example.name
+    );
     for file in &own {
-        let expected = if file.contains('/') {
-            file.clone()
-        } else {
-            format!("General/{file}")
+        let parts: Vec<&str> = file.split('/').collect();
+        let expected = match parts.as_slice() {
+            [name] => name.to_string(),
+            [.., dir, name] => format!("{dir}/{name}"),
+            [] => unreachable!(),
         };
         assert!(
             provisioned.contains(&expected),

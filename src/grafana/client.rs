@@ -37,11 +37,21 @@ pub struct Datasource {
     pub is_default: bool,
 }
 
-/// A folder at the root, as `GET /api/folders` lists it.
+/// A folder, as `GET /api/folders` lists it or `POST /api/folders` returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Folder {
     pub uid: String,
     pub title: String,
+}
+
+/// A folder as `GET /api/folders/:uid` answers: with its ancestors, root
+/// first (`parents` is absent at the root and on Grafana without nesting).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FolderInfo {
+    pub uid: String,
+    pub title: String,
+    #[serde(default)]
+    pub parents: Vec<Folder>,
 }
 
 /// A dashboard as `GET /api/search?type=dash-db` lists it.
@@ -61,6 +71,27 @@ impl Hit {
     pub fn folder(&self) -> &str {
         self.folder_title.as_deref().unwrap_or(super::GENERAL)
     }
+}
+
+/// A library element (a library panel) as Grafana stores it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Element {
+    pub uid: String,
+    pub name: String,
+    #[serde(default)]
+    pub kind: i64,
+    #[serde(default)]
+    pub model: Value,
+    pub version: i64,
+    #[serde(default)]
+    pub folder_uid: String,
+}
+
+/// The `{"result": ...}` wrapper of the library elements API.
+#[derive(Deserialize)]
+struct Wrapped<T> {
+    result: T,
 }
 
 /// A stored dashboard with the facts obsctl needs from its `meta`.
@@ -200,11 +231,15 @@ impl Client {
         .await
     }
 
-    /// `GET /api/folders`, every page: the folders at the root.
-    pub async fn folders(&self) -> Result<Vec<Folder>, ApiError> {
+    /// `GET /api/folders?parentUid=`, every page: the folders directly in
+    /// the folder `parent_uid` (the root when empty).
+    pub async fn folders_in(&self, parent_uid: &str) -> Result<Vec<Folder>, ApiError> {
         let mut all = Vec::new();
         for page in 1.. {
-            let query = [("limit", PAGE.to_string()), ("page", page.to_string())];
+            let mut query = vec![("limit", PAGE.to_string()), ("page", page.to_string())];
+            if !parent_uid.is_empty() {
+                query.push(("parentUid", parent_uid.to_string()));
+            }
             let batch: Vec<Folder> = self
                 .call("listing folders", Method::GET, "/api/folders", &query, None)
                 .await?;
@@ -217,9 +252,24 @@ impl Client {
         Ok(all)
     }
 
-    /// `POST /api/folders` with a fixed uid.
-    pub async fn create_folder(&self, uid: &str, title: &str) -> Result<Folder, ApiError> {
-        let body = json!({ "uid": uid, "title": title });
+    /// `GET /api/folders/:uid`; `None` when there is no such folder.
+    pub async fn folder(&self, uid: &str) -> Result<Option<FolderInfo>, ApiError> {
+        let op = format!("reading folder `{uid}`");
+        self.get_optional(&op, &format!("/api/folders/{uid}")).await
+    }
+
+    /// `POST /api/folders` with a fixed uid, in the folder `parent_uid`
+    /// (the root when empty).
+    pub async fn create_folder(
+        &self,
+        uid: &str,
+        title: &str,
+        parent_uid: &str,
+    ) -> Result<Folder, ApiError> {
+        let mut body = json!({ "uid": uid, "title": title });
+        if !parent_uid.is_empty() {
+            body["parentUid"] = json!(parent_uid);
+        }
         self.call(
             &format!("creating folder `{title}`"),
             Method::POST,
@@ -228,6 +278,19 @@ impl Client {
             Some(&body),
         )
         .await
+    }
+
+    /// A GET whose 404 means "there is none".
+    async fn get_optional<T: serde::de::DeserializeOwned>(
+        &self,
+        op: &str,
+        path: &str,
+    ) -> Result<Option<T>, ApiError> {
+        let (status, text) = self.send(op, Method::GET, path, &[], None).await?;
+        if status == 404 {
+            return Ok(None);
+        }
+        self.decode(op, Method::GET, path, status, text).map(Some)
     }
 
     /// `GET /api/search?type=dash-db`, every page.
@@ -260,12 +323,12 @@ impl Client {
     /// `GET /api/dashboards/uid/:uid`; `None` when there is no such dashboard.
     pub async fn dashboard(&self, uid: &str) -> Result<Option<Remote>, ApiError> {
         let op = format!("reading dashboard `{uid}`");
-        let path = format!("/api/dashboards/uid/{uid}");
-        let (status, text) = self.send(&op, Method::GET, &path, &[], None).await?;
-        if status == 404 {
+        let Some(mut v) = self
+            .get_optional::<Value>(&op, &format!("/api/dashboards/uid/{uid}"))
+            .await?
+        else {
             return Ok(None);
-        }
-        let mut v: Value = self.decode(&op, Method::GET, &path, status, text)?;
+        };
         let meta = v.get("meta").cloned().unwrap_or(Value::Null);
         let dashboard = v.get_mut("dashboard").map(Value::take).unwrap_or_default();
         let version = dashboard
@@ -317,5 +380,48 @@ impl Client {
             )
             .await?;
         Ok(saved.version)
+    }
+
+    /// `GET /api/library-elements/:uid`; `None` when there is no such element.
+    pub async fn library_element(&self, uid: &str) -> Result<Option<Element>, ApiError> {
+        let op = format!("reading library panel `{uid}`");
+        let path = format!("/api/library-elements/{uid}");
+        let found: Option<Wrapped<Element>> = self.get_optional(&op, &path).await?;
+        Ok(found.map(|w| w.result))
+    }
+
+    /// `POST /api/library-elements`: a library panel (kind 1) in `folder_uid`.
+    pub async fn create_library_panel(
+        &self,
+        uid: &str,
+        name: &str,
+        folder_uid: &str,
+        model: &Value,
+    ) -> Result<Element, ApiError> {
+        let body =
+            json!({"uid": uid, "name": name, "folderUid": folder_uid, "kind": 1, "model": model});
+        let op = format!("creating library panel `{name}` ({uid})");
+        let saved: Wrapped<Element> = self
+            .call(&op, Method::POST, "/api/library-elements", &[], Some(&body))
+            .await?;
+        Ok(saved.result)
+    }
+
+    /// `PATCH /api/library-elements/:uid`, sending the `version` it replaces:
+    /// a 412 means someone changed it since.
+    pub async fn update_library_panel(
+        &self,
+        uid: &str,
+        name: &str,
+        model: &Value,
+        version: i64,
+    ) -> Result<Element, ApiError> {
+        let body = json!({"name": name, "kind": 1, "model": model, "version": version});
+        let op = format!("updating library panel `{name}` ({uid})");
+        let path = format!("/api/library-elements/{uid}");
+        let saved: Wrapped<Element> = self
+            .call(&op, Method::PATCH, &path, &[], Some(&body))
+            .await?;
+        Ok(saved.result)
     }
 }

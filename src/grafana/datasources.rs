@@ -64,6 +64,9 @@ pub fn map(dash: &mut Value, target: &Target, catalog: &Catalog) -> Result<(), U
     if let Some(panels) = dash.get_mut("panels") {
         r.panels(panels)?;
     }
+    if let Some(elements) = dash.get_mut("__elements") {
+        r.library_panels(elements)?;
+    }
     // Pre-5.0 dashboards keep their panels in rows.
     for row in dash
         .get_mut("rows")
@@ -126,10 +129,35 @@ impl Resolver<'_> {
                 Some(id) => format!("panel `{title}` (id {id})"),
                 None => format!("panel `{title}`"),
             };
-            // A panel without a datasource whose queries are PromQL uses the default.
-            let uses_default =
-                panel.get("type").and_then(Value::as_str) != Some("row") && has_expr(panel);
-            self.holder(panel, &place, uses_default)?;
+            self.panel(panel, &place)?;
+        }
+        Ok(())
+    }
+
+    fn panel(&self, panel: &mut Value, place: &str) -> Result<(), Unresolved> {
+        // A panel without a datasource whose queries are PromQL uses the default.
+        let uses_default =
+            panel.get("type").and_then(Value::as_str) != Some("row") && has_expr(panel);
+        self.holder(panel, place, uses_default)
+    }
+
+    /// The models of the library panels the file carries in `__elements`
+    /// (keyed by uid, or listed).
+    fn library_panels(&self, elements: &mut Value) -> Result<(), Unresolved> {
+        let entries: Vec<&mut Value> = match elements {
+            Value::Object(m) => m.values_mut().collect(),
+            Value::Array(a) => a.iter_mut().collect(),
+            _ => Vec::new(),
+        };
+        for element in entries {
+            let name = element
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if let Some(model) = element.get_mut("model") {
+                self.panel(model, &format!("library panel `{name}`"))?;
+            }
         }
         Ok(())
     }

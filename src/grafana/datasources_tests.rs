@@ -200,3 +200,21 @@ fn without_the_list_prometheus_still_maps_and_others_are_kept() {
     assert_eq!(d["panels"][0]["datasource"]["uid"], "prom-x");
     assert_eq!(d["panels"][1]["datasource"]["uid"], "loki-9");
 }
+
+#[test]
+fn library_panel_models_in_elements_are_mapped_too() {
+    let d = mapped(json!({
+        "__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}],
+        "__elements": {
+            "lp": {"uid": "lp", "name": "Shared", "kind": 1, "model": {"type": "timeseries",
+                "datasource": {"type": "prometheus", "uid": "${DS_PROMETHEUS}"},
+                "targets": [{"expr": "up", "datasource": {"type": "prometheus", "uid": "P1809F7CD0C75ACF3"}}]}},
+            "old": {"uid": "old", "name": "Old", "kind": 1, "model": {"datasource": null, "targets": [{"expr": "up"}]}}
+        },
+        "panels": [{"id": 1, "libraryPanel": {"uid": "lp", "name": "Shared"}}]
+    }));
+    let model = &d["__elements"]["lp"]["model"];
+    assert_eq!(model["datasource"], prom());
+    assert_eq!(model["targets"][0]["datasource"], prom());
+    assert_eq!(d["__elements"]["old"]["model"]["datasource"], prom());
+}

@@ -6,7 +6,8 @@
 //! time: update it, sending that version, so that a save that races with a
 //! person's is refused by Grafana (412) instead of silently winning. Present
 //! at any other version — edited in Grafana, or never imported by obsctl — is
-//! a conflict, unless `--force` says to overwrite.
+//! a conflict, unless `--force` says to overwrite. The library panels the
+//! dashboards use are saved first, by the same rules ([`library_sync`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +17,9 @@ use serde_json::Value;
 
 use super::canonical;
 use super::client::{ApiError, Client};
+use super::folder_path::FolderPath;
 use super::folders::{self, fatal, Place};
+use super::library_sync::{self, PanelRow};
 use super::source::Prepared;
 use super::state::State;
 
@@ -70,6 +73,14 @@ pub struct Row {
     pub detail: String,
 }
 
+/// What an import did: a row per dashboard (in the order given) and per
+/// library panel they use.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub dashboards: Vec<Row>,
+    pub library_panels: Vec<PanelRow>,
+}
+
 /// A dashboard to import, or the row saying why it cannot be.
 #[derive(Debug, Clone)]
 pub enum Item {
@@ -86,7 +97,7 @@ pub async fn run(
     state: &mut State,
     opts: Options,
     on_done: &dyn Fn(&Row),
-) -> Result<Vec<Row>, ApiError> {
+) -> Result<Report, ApiError> {
     let mut rows: Vec<Option<Row>> = vec![None; items.len()];
     let mut todo = Vec::new();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -110,13 +121,21 @@ pub async fn run(
         on_done(r);
     }
 
-    let titles: BTreeSet<String> = todo.iter().map(|(_, p)| p.file.folder.clone()).collect();
-    let places = folders::resolve(client, &titles, opts.dry_run).await?;
+    let paths: BTreeSet<FolderPath> = todo.iter().map(|(_, p)| p.file.folder.clone()).collect();
+    let places = folders::resolve(client, &paths, opts.dry_run).await?;
+    let prepared: Vec<&Prepared> = todo.iter().map(|(_, p)| p).collect();
+    let panels = library_sync::run(client, &prepared, &places, state, opts).await?;
     let recorded: Vec<Option<i64>> = todo.iter().map(|(_, p)| state.recorded(&p.uid)).collect();
 
+    let panels_ref = &panels;
     let mut done = stream::iter(todo.iter().zip(recorded).map(|((i, p), recorded)| {
         let place = &places[&p.file.folder];
-        async move { (*i, sync_one(client, p, place, recorded, opts).await) }
+        async move {
+            if let Some((outcome, detail)) = library_sync::blocked(p, panels_ref) {
+                return (*i, Ok((row(p, outcome, detail), None)));
+            }
+            (*i, sync_one(client, p, place, recorded, opts).await)
+        }
     }))
     .buffer_unordered(opts.concurrency.max(1));
     while let Some((i, result)) = done.next().await {
@@ -127,7 +146,11 @@ pub async fn run(
         on_done(&r);
         rows[i] = Some(r);
     }
-    Ok(rows.into_iter().flatten().collect())
+    drop(done);
+    Ok(Report {
+        dashboards: rows.into_iter().flatten().collect(),
+        library_panels: panels,
+    })
 }
 
 fn row(p: &Prepared, result: Outcome, detail: impl Into<String>) -> Row {
@@ -135,7 +158,7 @@ fn row(p: &Prepared, result: Outcome, detail: impl Into<String>) -> Row {
         file: p.file.display.clone(),
         uid: p.uid.clone(),
         title: p.title.clone(),
-        folder: p.file.folder.clone(),
+        folder: p.file.folder.to_string(),
         result,
         detail: detail.into(),
     }
@@ -160,11 +183,7 @@ async fn sync_one(
     if let Place::Failed(why) = place {
         return Ok((row(p, Outcome::Failed, why.clone()), None));
     }
-    let dry = |outcome: Outcome, detail: &str| {
-        let sep = if detail.is_empty() { "" } else { "; " };
-        let detail = format!("dry run, nothing written{sep}{detail}");
-        Ok((row(p, outcome, detail), None))
-    };
+    let dry = |outcome: Outcome, detail: &str| Ok((row(p, outcome, dry_detail(detail)), None));
     let remote = match client.dashboard(&p.uid).await {
         Ok(r) => r,
         Err(e) => return failed(e),
@@ -193,31 +212,10 @@ async fn sync_one(
         let detail = "Grafana provisions this dashboard from a file, so the API may not save it; change that file instead";
         return Ok((row(p, Outcome::Failed, detail), None));
     }
-    let ours = recorded == Some(remote.version);
-    let mut detail = String::new();
-    if !ours {
-        let why = match recorded {
-            Some(v) => format!(
-                "changed in Grafana since obsctl saved it (version {} there, obsctl saved {v})",
-                remote.version
-            ),
-            None => format!(
-                "exists in Grafana (version {}) but was not imported by obsctl",
-                remote.version
-            ),
-        };
-        if !opts.force {
-            return Ok((
-                row(
-                    p,
-                    Outcome::Conflict,
-                    format!("{why}; --force overwrites it"),
-                ),
-                None,
-            ));
-        }
-        detail = format!("overwritten (--force): {why}");
-    }
+    let detail = match may_overwrite(recorded, remote.version, opts.force) {
+        Ok(detail) => detail,
+        Err(conflict) => return Ok((row(p, Outcome::Conflict, conflict), None)),
+    };
     if opts.dry_run {
         return dry(Outcome::Updated, &detail);
     }
@@ -231,6 +229,34 @@ async fn sync_one(
         Err(e) if e.status() == Some(412) => settle_412(client, p, place, e).await,
         Err(e) => failed(e),
     }
+}
+
+/// Whether what Grafana holds at `version` may be overwritten: Ok with the
+/// detail to report (empty when it is the version obsctl saved), Err with
+/// the conflict's detail when someone else's change would be lost.
+pub(super) fn may_overwrite(
+    recorded: Option<i64>,
+    version: i64,
+    force: bool,
+) -> Result<String, String> {
+    let why = match recorded {
+        Some(v) if v == version => return Ok(String::new()),
+        Some(v) => format!(
+            "changed in Grafana since obsctl saved it (version {version} there, obsctl saved {v})"
+        ),
+        None => format!("exists in Grafana (version {version}) but was not imported by obsctl"),
+    };
+    if force {
+        Ok(format!("overwritten (--force): {why}"))
+    } else {
+        Err(format!("{why}; --force overwrites it"))
+    }
+}
+
+/// The detail of a row in a dry run.
+pub(super) fn dry_detail(detail: &str) -> String {
+    let sep = if detail.is_empty() { "" } else { "; " };
+    format!("dry run, nothing written{sep}{detail}")
 }
 
 /// A 412 after sending the stored version: someone saved in between — or our

@@ -4,8 +4,9 @@
 //!
 //! [`client`] is the only code here that sends requests, and it sends them
 //! through the one shared client of [`crate::probes::Http`]. Everything else
-//! is plain data work ([`datasources`], [`canonical`], [`source`]) or
-//! orchestration over the client ([`import`], [`export`], [`folders`]).
+//! is plain data work ([`datasources`], [`canonical`], [`source`],
+//! [`folder_path`], [`library`]) or orchestration over the client
+//! ([`import`], [`library_sync`], [`export`], [`folders`]).
 
 pub mod canonical;
 pub mod catalog;
@@ -14,8 +15,11 @@ pub mod connection;
 pub mod datasources;
 pub mod error;
 pub mod export;
+pub mod folder_path;
 pub mod folders;
 pub mod import;
+pub mod library;
+pub mod library_sync;
 pub mod source;
 pub mod state;
 

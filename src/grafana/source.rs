@@ -2,10 +2,13 @@
 //! and the JSON prepared for saving (unwrapped, datasources mapped, a stable
 //! uid, no `id`).
 //!
-//! Folders follow Grafana's `foldersFromFilesStructure`: a file in a
-//! sub-directory of a folder given on the command line goes into the Grafana
-//! folder of that sub-directory's name (one level only); anything else into
-//! General. `--folder` puts everything into one folder.
+//! Folders come from directories, as `export` writes them: a file directly
+//! in a folder given on the command line goes to the root (General); a file
+//! below goes into the folder named after its innermost directory, nested
+//! in the folders named after the directories above it (Grafana's nested
+//! folders), each name read back by [`FolderPath::from_dirs`]. A first
+//! directory named `General` is the root. `--folder` puts everything into
+//! one folder at the root.
 
 use std::path::PathBuf;
 
@@ -13,7 +16,8 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::datasources::{self, Catalog, Target};
-use super::GENERAL;
+use super::folder_path::FolderPath;
+use super::library::{self, Wanted};
 use crate::dashjson;
 use crate::diagnostic::Problems;
 use crate::spec::Source;
@@ -28,8 +32,8 @@ pub struct SourceFile {
     /// name): what a derived uid is made from, so it does not depend on
     /// where obsctl runs.
     pub relative: String,
-    /// The Grafana folder's title; [`GENERAL`] for the root.
-    pub folder: String,
+    /// The Grafana folder it goes into.
+    pub folder: FolderPath,
 }
 
 /// A dashboard ready to be saved.
@@ -38,7 +42,11 @@ pub struct Prepared {
     pub file: SourceFile,
     pub uid: String,
     pub title: String,
+    /// Without `__elements`, which go to [`Prepared::library_panels`].
     pub dashboard: Value,
+    /// The library panels its panels use, with their models when the file
+    /// carries them.
+    pub library_panels: Vec<Wanted>,
 }
 
 /// A file that cannot be imported; `title` when it got that far.
@@ -60,15 +68,20 @@ pub fn collect(paths: &[PathBuf], folder: Option<&str>) -> Result<Vec<SourceFile
                     .unwrap_or(&path)
                     .to_string_lossy()
                     .to_string();
-                let from_dir = dashjson::subfolder(root, &path);
-                out.push(source_file(path, relative, folder, from_dir));
+                let dirs = dashjson::directories(root, &path);
+                out.push(source_file(
+                    path,
+                    relative,
+                    folder,
+                    FolderPath::from_dirs(&dirs),
+                ));
             }
         } else if root.is_file() {
             let name = root
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            out.push(source_file(root.clone(), name, folder, None));
+            out.push(source_file(root.clone(), name, folder, FolderPath::root()));
         } else {
             return Err(root.clone());
         }
@@ -80,12 +93,9 @@ fn source_file(
     path: PathBuf,
     relative: String,
     folder: Option<&str>,
-    from_dir: Option<String>,
+    from_dirs: FolderPath,
 ) -> SourceFile {
-    let folder = folder
-        .map(str::to_string)
-        .or(from_dir)
-        .unwrap_or_else(|| GENERAL.to_string());
+    let folder = folder.map(FolderPath::top).unwrap_or(from_dirs);
     SourceFile {
         display: path.display().to_string(),
         path,
@@ -126,6 +136,10 @@ pub fn prepare(
             .unwrap_or_default();
         return Err(unusable("", detail));
     };
+    if let Some(why) = file.folder.invalid() {
+        let detail = format!("folder `{}`: {why}", file.folder);
+        return Err(unusable("", detail));
+    }
     let mut dash = dashjson::unwrap(json);
     let title = dash
         .get("title")
@@ -137,6 +151,7 @@ pub fn prepare(
         return Err(unusable("", "the dashboard has no `title`".into()));
     }
     datasources::map(&mut dash, target, catalog).map_err(|u| unusable(&title, format!("{u}")))?;
+    let library_panels = library::wanted(&mut dash).map_err(|why| unusable(&title, why))?;
     let uid = match dash.get("uid").and_then(Value::as_str) {
         Some(uid) if !uid.trim().is_empty() => uid.trim().to_string(),
         _ => derived_uid(&file.relative),
@@ -152,6 +167,7 @@ pub fn prepare(
         uid,
         title,
         dashboard: dash,
+        library_panels,
     })
 }
 
@@ -168,32 +184,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folders_come_from_one_level_of_sub_directories() {
+    fn folders_come_from_the_whole_directory_path() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for f in ["top.json", "team/a.json", "team/deep/b.json", "notes.txt"] {
+        for f in [
+            "top.json",
+            "team/a.json",
+            "team/deep/b.json",
+            "General/c.json",
+            "a%2Fb/d.json",
+            "notes.txt",
+        ] {
             let p = root.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "{}").unwrap();
         }
         let files = collect(&[root.to_path_buf()], None).unwrap();
-        let got: Vec<(&str, &str)> = files
+        let got: Vec<(&str, Vec<&str>)> = files
             .iter()
-            .map(|f| (f.relative.as_str(), f.folder.as_str()))
+            .map(|f| {
+                let titles = f.folder.0.iter().map(String::as_str).collect();
+                (f.relative.as_str(), titles)
+            })
             .collect();
         assert_eq!(
             got,
             [
-                ("team/a.json", "team"),
-                ("team/deep/b.json", "team"),
-                ("top.json", "General")
+                ("General/c.json", vec![]),
+                ("a%2Fb/d.json", vec!["a/b"]),
+                ("team/a.json", vec!["team"]),
+                ("team/deep/b.json", vec!["team", "deep"]),
+                ("top.json", vec![])
             ]
         );
         let forced = collect(&[root.join("team/a.json")], Some("Ops")).unwrap();
         assert_eq!(
-            (forced[0].relative.as_str(), forced[0].folder.as_str()),
-            ("a.json", "Ops")
+            (forced[0].relative.as_str(), forced[0].folder.to_string()),
+            ("a.json", "Ops".to_string())
         );
+        let general = collect(&[root.join("team")], Some("general")).unwrap();
+        assert!(general.iter().all(|f| f.folder.is_root()));
         assert_eq!(
             collect(&[root.join("missing")], None),
             Err(root.join("missing"))

@@ -1,5 +1,5 @@
-//! What obsctl last saved into a Grafana: for each dashboard uid, the version
-//! the save returned. A dashboard whose stored version has moved past that
+//! What obsctl last saved into a Grafana: for each dashboard uid (and each
+//! library panel uid), the version the save returned. A dashboard whose stored version has moved past that
 //! number was changed by someone else since, and import leaves it alone.
 //!
 //! For the stack's own Grafana the file lives in the stack directory; for any
@@ -25,6 +25,8 @@ pub struct State {
     pub url: String,
     #[serde(default)]
     pub dashboards: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub library_panels: BTreeMap<String, i64>,
 }
 
 /// The state file could not be read.
@@ -71,6 +73,14 @@ impl State {
 
     pub fn record(&mut self, uid: &str, version: i64) {
         self.dashboards.insert(uid.to_string(), version);
+    }
+
+    pub fn recorded_panel(&self, uid: &str) -> Option<i64> {
+        self.library_panels.get(uid).copied()
+    }
+
+    pub fn record_panel(&mut self, uid: &str, version: i64) {
+        self.library_panels.insert(uid.to_string(), version);
     }
 }
 

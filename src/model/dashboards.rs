@@ -1,7 +1,18 @@
 //! The dashboards a stack provisions: the selected built-ins and the user's
 //! own files, normalised (unwrapped, no `id`, exported `${DS_*}` inputs
 //! mapped to the stack's datasource) and their queries checked.
+//!
+//! Folders follow Grafana's file provisioner (`foldersFromFilesStructure`),
+//! which names a folder after a file's innermost directory and puts files
+//! lying directly in its path at the root. A user's file at the top of a
+//! dashboards folder goes to the root; one below goes into the folder named
+//! after its innermost directory. A first directory named `General` (any
+//! case) is the root too; Grafana has no folder of that name and refuses to
+//! create one (stopping the whole provisioning pass), so a deeper one is an
+//! error, and so are two directories that would be provisioned into one
+//! folder, the built-ins' `obsctl` included.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -9,7 +20,7 @@ use serde_json::Value;
 use super::defaults::PROMETHEUS_DATASOURCE_UID;
 use super::DashboardOut;
 use crate::assets::{self, Dashboards};
-use crate::dashjson::{json_files, queries, query_error, read, subfolder, unwrap};
+use crate::dashjson::{directories, is_general, json_files, queries, query_error, read, unwrap};
 use crate::diagnostic::Problems;
 use crate::spec::Spec;
 
@@ -43,22 +54,28 @@ pub fn provisioned(
         .iter()
         .filter(|n| known.contains(n))
         .map(|name| DashboardOut {
-            folder: BUILTIN_FOLDER.into(),
+            folder: Some(BUILTIN_FOLDER.into()),
             file: format!("{name}.json"),
             json: builtin(name),
         })
         .collect();
+    // Which directory each provisioned folder comes from.
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut refused: BTreeSet<String> = BTreeSet::new();
+    if !out.is_empty() {
+        sources.insert(BUILTIN_FOLDER.into(), "the built-in dashboards".into());
+    }
     for (i, entry) in spec.grafana.dashboards.iter().enumerate() {
         let field = format!("grafana.dashboards[{i}]");
         let path = base_dir.join(entry);
-        let files: Vec<(String, PathBuf)> = if path.is_dir() {
+        let files: Vec<(Vec<String>, PathBuf)> = if path.is_dir() {
             // An empty folder is fine: `obsctl init` creates one for later additions.
             json_files(&path)
                 .into_iter()
-                .map(|f| (subfolder(&path, &f).unwrap_or_else(|| "General".into()), f))
+                .map(|f| (directories(&path, &f), f))
                 .collect()
         } else if path.is_file() {
-            vec![("General".into(), path.clone())]
+            vec![(Vec::new(), path.clone())]
         } else {
             p.error(
                 &field,
@@ -70,8 +87,26 @@ pub fn provisioned(
             );
             continue;
         };
-        for (folder, file) in files {
+        for (dirs, file) in files {
             let display = file.display().to_string();
+            let Some(folder) = folder_of(&dirs, &display, p) else {
+                continue;
+            };
+            if let Some(folder) = &folder {
+                let dir = format!("`{}`", Path::new(entry).join(dirs.join("/")).display());
+                let first = sources.entry(folder.clone()).or_insert_with(|| dir.clone());
+                if *first != dir {
+                    if !refused.insert(dir.clone()) {
+                        continue;
+                    }
+                    p.error(
+                        &field,
+                        format!("{first} and {dir} would both be provisioned into the Grafana folder `{folder}`: Grafana names a folder after a file's innermost directory only"),
+                        Some("rename one of the directories; `obsctl dashboards import` can recreate nested folders instead".into()),
+                    );
+                    continue;
+                }
+            }
             let Some(json) = read(&file, &display, p) else {
                 continue;
             };
@@ -82,9 +117,10 @@ pub fn provisioned(
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
             if out.iter().any(|d| d.folder == folder && d.file == name) {
+                let at = folder.map(|f| format!("{f}/")).unwrap_or_default();
                 p.error(
                     &field,
-                    format!("two dashboards would be written as {folder}/{name}"),
+                    format!("two dashboards would be written as {at}{name}"),
                     Some("rename one of the files".into()),
                 );
                 continue;
@@ -97,6 +133,26 @@ pub fn provisioned(
         }
     }
     out
+}
+
+/// The provisioned folder of a file below the directories `dirs`:
+/// `Some(None)` for the root, `Some(Some(name))` for a folder, and `None`
+/// (the problem reported) when a directory below the first is named General.
+fn folder_of(dirs: &[String], display: &str, p: &mut Problems) -> Option<Option<String>> {
+    let rest = match dirs.split_first() {
+        Some((first, rest)) if is_general(first) => rest,
+        _ => dirs,
+    };
+    if let Some(general) = rest.iter().find(|d| is_general(d)) {
+        p.elsewhere(
+            display.into(),
+            None,
+            format!("is in a directory named `{general}`: Grafana has no folder of that name (it is the root's) and stops provisioning when asked to create one"),
+            Some("move the file to the top of the dashboards folder (the root) or rename the directory".into()),
+        );
+        return None;
+    }
+    Some(rest.last().cloned())
 }
 
 /// Unwraps `{"dashboard": ...}`, clears `id`, and maps exported datasource

@@ -55,10 +55,10 @@ pub enum RulesContent {
     Verbatim(String),
 }
 
-/// A dashboard to provision: folder, file name and JSON.
+/// A dashboard to provision: folder (`None` for the root), file name and JSON.
 #[derive(Debug, Clone)]
 pub struct DashboardOut {
-    pub folder: String,
+    pub folder: Option<String>,
     pub file: String,
     pub json: serde_json::Value,
 }

@@ -94,10 +94,18 @@ impl Printer {
         eprintln!("  {} {hint}", style("hint:").for_stderr().cyan());
     }
 
+    /// One warning, on stderr.
+    pub fn warning(&self, message: impl Display) {
+        eprintln!(
+            "{} {message}",
+            style("warning:").for_stderr().yellow().bold()
+        );
+    }
+
     /// The warnings among `problems` (e.g. a spec's), on stderr.
     pub fn warnings(&self, problems: &[Problem]) {
         for p in problems.iter().filter(|p| p.severity == Severity::Warning) {
-            eprintln!("{} {p}", style("warning:").for_stderr().yellow().bold());
+            self.warning(p);
         }
     }
 

@@ -3,7 +3,8 @@
 //!
 //! Layout of a stack directory (each top folder is mounted into one container):
 //! `prometheus/{prometheus.yml,rules/,secrets/}`, `alertmanager/{alertmanager.yml,secrets/}`,
-//! `grafana/provisioning/{datasources,dashboards}/`, `grafana/dashboards/<folder>/`,
+//! `grafana/provisioning/{datasources,dashboards}/`, `grafana/dashboards/` (the
+//! root's dashboards at the top, `<folder>/` for the others),
 //! `exporters/<service>/` (secrets an exporter reads).
 
 mod context;
@@ -109,11 +110,13 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, Error> {
                 reason: e.to_string(),
             })?;
             json.push('\n');
-            text(
-                &format!("grafana/dashboards/{}/{}", d.folder, d.file),
-                json,
-                false,
-            );
+            // Grafana's root is the top of the provider's path, never a
+            // `General/` directory (it refuses to create a folder of that name).
+            let path = match &d.folder {
+                Some(folder) => format!("grafana/dashboards/{folder}/{}", d.file),
+                None => format!("grafana/dashboards/{}", d.file),
+            };
+            text(&path, json, false);
         }
     }
     for e in &model.exporters {

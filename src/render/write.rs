@@ -1,7 +1,8 @@
 //! Writing rendered files: each atomically (temporary file in the same folder,
 //! then rename), unchanged files left alone, and files obsctl wrote before but
-//! no longer renders removed. Only files listed in the manifest are ever
-//! removed, so nothing a user put in the folder is touched.
+//! no longer renders removed, with the directories they leave empty. Only
+//! files listed in the manifest are ever removed, and only empty directories,
+//! so nothing a user put in the folder is touched.
 //!
 //! Files are replaced in place rather than by swapping the whole folder, because
 //! containers bind-mount the folders: a renamed-over file is seen by the
@@ -60,12 +61,23 @@ pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<WriteReport> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(with_path(e, &path)),
         }
+        remove_empty_parents(dir, stale);
     }
     let manifest = serde_json::to_vec_pretty(&current).expect("paths serialise");
     if !is_current(&dir.join(MANIFEST), &manifest, 0o644) {
         atomic_write(&dir.join(MANIFEST), &manifest, 0o644)?;
     }
     Ok(report)
+}
+
+/// Removes the directories of `file` (relative to `dir`) that are left
+/// empty, innermost first; stops at the first that is not (or is `dir`).
+fn remove_empty_parents(dir: &Path, file: &Path) {
+    for parent in file.ancestors().skip(1) {
+        if parent.as_os_str().is_empty() || fs::remove_dir(dir.join(parent)).is_err() {
+            break;
+        }
+    }
 }
 
 fn read_manifest(dir: &Path) -> BTreeSet<PathBuf> {
@@ -121,6 +133,24 @@ mod tests {
         assert!(!dir.path().join("a/y.yml").exists());
         assert!(shrink.changed_under("a"));
         assert!(!shrink.changed_under("b"));
+    }
+
+    #[test]
+    fn directories_left_empty_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[
+                file("g/General/x.json", "1", false),
+                file("g/keep/y.json", "2", false),
+            ],
+        )
+        .unwrap();
+        fs::write(dir.path().join("g/keep/mine.txt"), "mine").unwrap();
+        write(dir.path(), &[file("g/x.json", "1", false)]).unwrap();
+        assert!(!dir.path().join("g/General").exists());
+        assert!(dir.path().join("g/keep/mine.txt").exists());
+        assert!(dir.path().join("g/x.json").exists());
     }
 
     #[test]

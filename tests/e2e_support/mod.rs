@@ -294,6 +294,34 @@ impl Stack {
         }
     }
 
+    /// `GET path` on the stack's Grafana as its admin, with the password
+    /// `up` generated; the answer must be a 200 with JSON.
+    pub fn grafana(&self, path: &str) -> Value {
+        use base64::Engine;
+        let password_file = self.dir.path().join(".obsctl/grafana-admin-password");
+        let password = std::fs::read_to_string(&password_file)
+            .unwrap_or_else(|e| panic!("{}: {e}", password_file.display()));
+        let credentials = format!("admin:{}", password.trim_end());
+        let auth = base64::engine::general_purpose::STANDARD.encode(credentials);
+        let url = format!("http://127.0.0.1:{}{path}", self.grafana_port);
+        match http_get_with(&url, &[("Authorization", &format!("Basic {auth}"))]) {
+            Some((200, body)) => serde_json::from_str(&body).unwrap(),
+            other => panic!("GET {url}: {other:?}"),
+        }
+    }
+
+    /// The search hit of dashboard `uid` in the stack's Grafana, which must
+    /// have it.
+    pub fn dashboard_hit(&self, uid: &str) -> Value {
+        let hits = self.grafana("/api/search?type=dash-db");
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .find(|h| h["uid"] == uid)
+            .unwrap_or_else(|| panic!("Grafana has no dashboard {uid}: {hits}"))
+            .clone()
+    }
+
     /// Number of series an instant query returns at Unix time `at`.
     pub fn series_at(&self, query: &str, at: f64) -> usize {
         let path = format!("/api/v1/query?query={}&time={at:.3}", encode(query));
@@ -329,6 +357,12 @@ impl Drop for Stack {
     }
 }
 
+/// Whether a search hit lies at Grafana's root (no folder uid).
+pub fn at_root(hit: &Value) -> bool {
+    hit.get("folderUid")
+        .is_none_or(|f| f.as_str().is_some_and(str::is_empty))
+}
+
 /// Polls `f` until it returns something or `limit` passes (then panics naming `what`).
 pub fn poll<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + limit;
@@ -355,13 +389,22 @@ pub fn now() -> f64 {
 
 /// A plain HTTP/1.0 GET on this machine: (status, body).
 pub fn http_get(url: &str) -> Option<(u16, String)> {
+    http_get_with(url, &[])
+}
+
+/// [`http_get`] with extra request headers.
+pub fn http_get_with(url: &str, headers: &[(&str, &str)]) -> Option<(u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut stream = TcpStream::connect(host).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let extra: String = headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n{extra}\r\n").ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     let (head, body) = response.split_once("\r\n\r\n")?;

@@ -105,9 +105,87 @@ impl Setup {
             .clone()
     }
 
+    /// `(uid, folder)` of each dashboard `dashboards list` reports, in its order.
+    pub fn listed_folders(&mut self) -> Vec<(String, String)> {
+        self.listed()
+            .iter()
+            .map(|d| {
+                let text = |k: &str| d[k].as_str().unwrap().to_string();
+                (text("uid"), text("folder"))
+            })
+            .collect()
+    }
+
     pub fn saves(&self) -> usize {
         self.grafana.request_count("POST", "/api/dashboards/db")
     }
+
+    /// A request to the stand-in's API as the admin, as a person working
+    /// in Grafana's UI would make it; the answer must be a success.
+    pub async fn api(&self, method: &str, path: &str, body: Value) -> Value {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = reqwest::Client::new()
+            .request(method.clone(), format!("{}{path}", self.url()))
+            .basic_auth(USER, Some(PASSWORD))
+            .json(&body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert!(status.is_success(), "{method} {path}: {status}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// A folder created in Grafana (not by obsctl); returns its uid.
+    pub async fn folder(&self, title: &str, parent_uid: &str) -> String {
+        let body = json!({"title": title, "parentUid": parent_uid});
+        let f = self.api("POST", "/api/folders", body).await;
+        f["uid"].as_str().unwrap().to_string()
+    }
+
+    /// A dashboard saved in Grafana (not by obsctl) into a folder.
+    pub async fn save(&self, dashboard: &str, folder_uid: &str) {
+        let d: Value = serde_json::from_str(dashboard).unwrap();
+        let body = json!({"dashboard": d, "folderUid": folder_uid});
+        self.api("POST", "/api/dashboards/db", body).await;
+    }
+}
+
+/// Every file below `dir` with its text, by path relative to `dir`.
+pub fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(root, &p, out);
+            } else {
+                let rel = p.strip_prefix(root).unwrap().display().to_string();
+                out.push((rel, std::fs::read_to_string(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// `(uid, result)` of each row of a report section, sorted by uid.
+pub fn results_of(rows: &Value) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = rows
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list of rows: {rows}"))
+        .iter()
+        .map(|r| {
+            (
+                r["uid"].as_str().unwrap().to_string(),
+                r["result"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 pub trait OutputExt {

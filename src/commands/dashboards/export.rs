@@ -20,24 +20,28 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &ExportArgs) -> Result<
         folders: args.folders.clone(),
         uids: args.uids.clone(),
     };
-    let files = task::block_on(async {
-        let hits = conn
-            .client
-            .search_dashboards()
+    let exported = task::block_on(async {
+        let read = |e| conn.stopped(e, Access::Read);
+        let hits = conn.client.search_dashboards().await.map_err(read)?;
+        let found = export::locate(&conn.client, hits, DEFAULT_CONCURRENCY)
             .await
-            .map_err(|e| conn.stopped(e, Access::Read))?;
+            .map_err(read)?;
         // A name that matches nothing is most likely a typo: say so rather
         // than export less than was asked for.
-        let unmatched = selection.unmatched(&hits);
+        let unmatched = selection.unmatched(&found);
         if !unmatched.is_empty() {
             return Err(Error::NoDashboardsFor {
                 selection: unmatched,
             });
         }
-        export::collect(&conn.client, hits, &selection, DEFAULT_CONCURRENCY)
+        export::collect(&conn.client, found, &selection, DEFAULT_CONCURRENCY)
             .await
-            .map_err(|e| conn.stopped(e, Access::Read))
+            .map_err(read)
     })??;
+    for warning in &exported.warnings {
+        printer.warning(warning);
+    }
+    let files = exported.files;
     let changed = export::write(&args.out, &files)
         .with_context(|| format!("writing dashboards into {}", args.out.display()))?;
     let changed_count = changed.iter().filter(|c| **c).count();

@@ -64,7 +64,7 @@ async fn import_all(
                 file: s.display.clone(),
                 uid: String::new(),
                 title: u.title,
-                folder: s.folder.clone(),
+                folder: s.folder.to_string(),
                 result: Outcome::Failed,
                 detail: u.detail,
             }),
@@ -72,7 +72,7 @@ async fn import_all(
         .collect();
 
     let mut state = State::load(&conn.state_path)?;
-    let before = state.dashboards.clone();
+    let before = state.clone();
     let url = conn.client.base_url().to_string();
     if printer.format() == Format::Human {
         printer.say(format!(
@@ -89,7 +89,7 @@ async fn import_all(
     let result = import::run(&conn.client, items, &mut state, opts, &|_| bar.inc(1)).await;
     bar.finish_and_clear();
     // Whatever was saved is recorded, even when the import stopped half-way.
-    if !opts.dry_run && state.dashboards != before {
+    if !opts.dry_run && state != before {
         state.url = url.clone();
         state.save(&conn.state_path).with_context(|| {
             format!(
@@ -98,7 +98,8 @@ async fn import_all(
             )
         })?;
     }
-    let rows = result.map_err(|e| conn.stopped(e, Access::Write))?;
+    let report = result.map_err(|e| conn.stopped(e, Access::Write))?;
+    let (rows, panels) = (report.dashboards, report.library_panels);
 
     let count = |o: Outcome| rows.iter().filter(|r| r.result == o).count();
     match printer.format() {
@@ -113,6 +114,7 @@ async fn import_all(
                 "dry_run": opts.dry_run,
                 "summary": summary,
                 "dashboards": rows,
+                "library_panels": panels,
             }));
         }
         Format::Human => {
@@ -128,6 +130,18 @@ async fn import_all(
                 ]);
             }
             printer.table(&table);
+            if !panels.is_empty() {
+                let mut table = Table::new(&["LIBRARY PANEL", "NAME", "RESULT", "DETAIL"]);
+                for p in &panels {
+                    table.row(vec![
+                        p.uid.clone(),
+                        p.name.clone(),
+                        p.result.as_str().to_string(),
+                        p.detail.clone(),
+                    ]);
+                }
+                printer.table(&table);
+            }
             let parts: Vec<String> = Outcome::ALL
                 .iter()
                 .filter(|o| count(**o) > 0)
@@ -149,6 +163,11 @@ async fn import_all(
             }
         }
     }
-    let bad = count(Outcome::Conflict) + count(Outcome::Failed);
+    let bad = count(Outcome::Conflict)
+        + count(Outcome::Failed)
+        + panels
+            .iter()
+            .filter(|p| matches!(p.result, Outcome::Conflict | Outcome::Failed))
+            .count();
     Ok(if bad > 0 { EXIT_FAILED } else { EXIT_OK })
 }

@@ -18,6 +18,9 @@ pub struct EnvSettings {
     pub admin_user: String,
     pub admin_password: String,
     pub provisioning_dir: PathBuf,
+    /// `GF_PATHS_DATA`; Grafana's default is `data` below its home path
+    /// (`GF_PATHS_HOME`, else the working directory).
+    pub data_dir: PathBuf,
     pub anonymous: Option<Role>,
     pub hide_version: bool,
     pub datasource_timeout: Duration,
@@ -113,6 +116,10 @@ impl EnvSettings {
             provisioning_dir: PathBuf::from(
                 get("GF_PATHS_PROVISIONING").unwrap_or("/etc/grafana/provisioning"),
             ),
+            data_dir: match get("GF_PATHS_DATA") {
+                Some(d) => PathBuf::from(d),
+                None => PathBuf::from(get("GF_PATHS_HOME").unwrap_or(".")).join("data"),
+            },
             anonymous,
             hide_version: parse_bool(
                 "GF_AUTH_ANONYMOUS_HIDE_VERSION",
@@ -135,6 +142,7 @@ impl EnvSettings {
             .admin(&self.admin_user, &self.admin_password)
             .bind(self.addr)
             .provisioning_dir(self.provisioning_dir.clone())
+            .data_dir(self.data_dir.clone())
             .hide_version(self.hide_version)
             .datasource_timeout(self.datasource_timeout)
             .min_refresh_interval(self.min_refresh_interval.as_deref())
@@ -172,6 +180,11 @@ mod tests {
         );
         assert_eq!(s.anonymous, None);
         assert_eq!(s.save_delay, Duration::ZERO);
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        let s = EnvSettings::from_vars(vars(&[("GF_PATHS_HOME", "/usr/share/grafana")])).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/usr/share/grafana/data"));
+        let s = EnvSettings::from_vars(vars(&[("GF_PATHS_DATA", "/var/lib/grafana")])).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/var/lib/grafana"));
     }
 
     #[test]

@@ -19,6 +19,11 @@ pub struct ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
+    /// Any other body, sent as it is.
+    pub fn new_json(code: u16, body: Value) -> Self {
+        Self::new(code, body)
+    }
+
     fn new(code: u16, body: Value) -> Self {
         let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         ApiError { code, body }

@@ -1,12 +1,14 @@
-//! Test hooks on the request path: every request is recorded (method, path, status),
-//! and injected faults make the next N matching requests fail or stall, so clients'
-//! retry, back-off and timeout handling can be exercised.
+//! Test hooks on the request path: every request is recorded (method, path, status)
+//! and measured for `/metrics`, and injected faults make the next N matching
+//! requests fail or stall, so clients' retry, back-off and timeout handling can be
+//! exercised. Every answer carries an `X-Grafana-Standin` header with the stand-in's
+//! version, so nothing mistakes it for Grafana.
 
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::api::AppState;
 
@@ -129,37 +131,82 @@ impl Hooks {
     }
 }
 
-/// Middleware: applies a pending fault, serves the request, records the outcome.
-pub async fn record_and_inject(
-    State(state): State<AppState>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// Marks a response that an injected fault produced.
+#[derive(Debug, Clone, Copy)]
+struct Injected;
+
+/// The route pattern that answered, carried on the response for the metrics.
+#[derive(Debug, Clone)]
+struct Route(String);
+
+/// Takes the next fault for this request, waits its delay, and answers its status
+/// if it has one; `None` lets the request through.
+pub async fn apply_fault(state: &AppState, method: &str, path: &str) -> Option<Response> {
+    let fault = state.hooks.lock().expect("hooks lock").take(method, path)?;
+    if let Some(delay) = fault.delay {
+        tokio::time::sleep(delay).await;
+    }
+    let code = fault.status?;
+    let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (
+        code,
+        [(header::CONTENT_TYPE, "application/json")],
+        fault.body,
+    )
+        .into_response();
+    response.extensions_mut().insert(Injected);
+    Some(response)
+}
+
+/// Route middleware (it runs once a route matched, before authentication): applies
+/// a pending fault, and notes which route answered.
+pub async fn inject(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| Route(crate::metrics::handler_label(p.as_str())));
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let mut response = match apply_fault(&state, &method, &path).await {
+        Some(r) => r,
+        None => next.run(req).await,
+    };
+    if let Some(route) = route {
+        response.extensions_mut().insert(route);
+    }
+    response
+}
+
+/// Outer middleware on every request: counts it in flight, serves it, then records
+/// it (for the test hooks and the metrics), marks the answer as the stand-in's,
+/// and writes the state to disk after anything but a read.
+pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
-    let fault = state.hooks.lock().expect("hooks lock").take(&method, &path);
-    if let Some(delay) = fault.as_ref().and_then(|f| f.delay) {
-        tokio::time::sleep(delay).await;
-    }
-    let injected_status = fault.as_ref().and_then(|f| f.status);
-    let response = match (injected_status, &fault) {
-        (Some(code), Some(f)) => {
-            let code = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
-                code,
-                [(header::CONTENT_TYPE, "application/json")],
-                f.body.clone(),
-            )
-                .into_response()
-        }
-        _ => next.run(req).await,
-    };
+    let started = Instant::now();
+    state.metrics.lock().expect("metrics lock").in_flight += 1;
+    let mut response = next.run(req).await;
     let status = response.status().as_u16();
+    let handler = response
+        .extensions()
+        .get::<Route>()
+        .map_or_else(|| "unknown".to_string(), |r| r.0.clone());
+    {
+        let mut metrics = state.metrics.lock().expect("metrics lock");
+        metrics.in_flight -= 1;
+        if path != "/metrics" {
+            metrics.observe(&handler, &method, status, started.elapsed().as_secs_f64());
+        }
+    }
+    if !matches!(method.as_str(), "GET" | "HEAD") {
+        state.persist();
+    }
     state.logger.debug(
         "request",
         &[("method", &method), ("path", &path), ("status", &status)],
     );
+    let injected = response.extensions().get::<Injected>().is_some();
     state
         .hooks
         .lock()
@@ -169,7 +216,11 @@ pub async fn record_and_inject(
             path,
             query,
             status,
-            injected: injected_status.is_some(),
+            injected,
         });
+    response.headers_mut().insert(
+        "x-grafana-standin",
+        HeaderValue::from_static(env!("CARGO_PKG_VERSION")),
+    );
     response
 }

@@ -1,11 +1,20 @@
 //! A **stand-in** for Grafana's HTTP API and file provisioning, used only by obsctl's
-//! tests. It is not Grafana and does not claim to be: `/api/health` reports version
-//! and commit `standin`, and every log line is tagged `logger=grafana-standin`.
+//! tests. It is not Grafana and does not claim to be: `/api/health` reports the
+//! version of the Grafana release it follows ([`GRAFANA_VERSION`], so clients that
+//! parse it work) with commit `standin`, every answer carries an
+//! `X-Grafana-Standin` header, `--version` says "not Grafana", and every log line
+//! is tagged `logger=grafana-standin`.
 //!
-//! It follows the contract in the project's interface notes (sections 1–3: the
-//! Grafana HTTP API, provisioning and the dashboard JSON model); where those notes
+//! It follows the contract in the project's interface notes (sections 1–3 and the
+//! facts checked against Grafana 12's source in section 8); where those notes
 //! describe Grafana's behaviour, the stand-in reproduces it, status codes and bodies
-//! included. State lives in memory only.
+//! included: no folder may be titled `General`, and a provisioning pass that needs
+//! one stops; folders nest; library panels must exist for a dashboard save to
+//! succeed; `/metrics` serves Grafana's request histogram and build info.
+//!
+//! State lives in memory, or, with [`Builder::data_dir`] (the binary's
+//! `GF_PATHS_DATA`), in a JSON file there ([`STATE_FILE`]) that survives restarts;
+//! the admin password applies only when that file is created, as in Grafana.
 //!
 //! # In-process use
 //!
@@ -38,7 +47,8 @@
 //! `GF_SERVER_HTTP_PORT`, `GF_SERVER_HTTP_ADDR`, `GF_SECURITY_ADMIN_USER`,
 //! `GF_SECURITY_ADMIN_PASSWORD` (or any `GF_<X>__FILE`, whose file content becomes
 //! `GF_<X>`; setting both forms is an error), `GF_PATHS_PROVISIONING` (default
-//! `/etc/grafana/provisioning`), `GF_AUTH_ANONYMOUS_ENABLED`,
+//! `/etc/grafana/provisioning`), `GF_PATHS_DATA` (default `data` below
+//! `GF_PATHS_HOME`, else below the working directory), `GF_AUTH_ANONYMOUS_ENABLED`,
 //! `GF_AUTH_ANONYMOUS_ORG_ROLE`, `GF_AUTH_ANONYMOUS_HIDE_VERSION`,
 //! `GF_DATAPROXY_TIMEOUT` (seconds), `GF_DASHBOARDS_MIN_REFRESH_INTERVAL` and
 //! `GF_LOG_LEVEL`. It needs no TLS library and runs as any user. One variable
@@ -55,13 +65,19 @@
 //! malformed provisioning YAML file, but only logs and carries on when a provider's
 //! path does not exist ("Cannot read directory") or a dashboard file is not valid
 //! JSON. The stand-in exits (or [`Builder::start`] fails) in all of these cases, so a
-//! test notices at once. Later reloads and polls log and carry on, like Grafana.
+//! test notices at once. Later reloads and polls log and carry on, like Grafana. A
+//! folder that cannot be created (titled `General`) is the exception, handled as
+//! Grafana handles it: the pass stops and no dashboard of it is saved (Grafana
+//! walks the files in no fixed order, so none of them can be relied on), later
+//! providers are skipped, the error is logged, and the stand-in keeps running.
 //!
 //! # What is simplified
 //!
 //! One organisation; roles are Viewer < Editor < Admin with fixed permissions instead
 //! of Grafana's access control; no plugins, alerting, annotations, stars, teams,
-//! library panels or public dashboards; data source health checks only for type
+//! library variables' use in dashboards or public dashboards; library panels are
+//! connected to dashboards by looking at their JSON rather than through a
+//! connection table; data source health checks only for type
 //! `prometheus` (other types answer 501); no schema migration of dashboard JSON; the
 //! slug table covers Latin-1 letters only.
 
@@ -74,6 +90,8 @@ mod ident;
 mod inputs;
 mod interval;
 mod log;
+mod metrics;
+mod persist;
 mod probe;
 mod provisioning;
 mod running;
@@ -83,5 +101,7 @@ pub use api::VersionsList;
 pub use env::EnvSettings;
 pub use faults::{Fault, RecordedRequest};
 pub use log::{LogLevel, Logger};
+pub use metrics::GRAFANA_VERSION;
+pub use persist::STATE_FILE;
 pub use running::{Builder, Running, StandIn, StartError};
 pub use store::Role;

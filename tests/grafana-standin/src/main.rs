@@ -1,7 +1,9 @@
 //! `grafana-standin`: the stand-in for Grafana's HTTP API as a process, for
 //! container-based tests. Configured by the same environment variables as Grafana's
-//! image (see the library documentation); logs to stderr; exits non-zero when a
-//! provisioning file is malformed or a provider path does not exist.
+//! image (see the library documentation); keeps its state in `GF_PATHS_DATA`; logs
+//! to stderr; exits non-zero when a provisioning file is malformed, a provider path
+//! does not exist or the data directory cannot be used. `--version` (or `-v`) says
+//! what it is: a stand-in, and which Grafana release it follows.
 
 use grafana_standin::{EnvSettings, LogLevel, Logger};
 use std::process::ExitCode;
@@ -23,6 +25,17 @@ async fn wait_for_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-v")
+    {
+        println!(
+            "grafana-standin {} (a stand-in for Grafana's HTTP API, following Grafana {}; not Grafana)",
+            env!("CARGO_PKG_VERSION"),
+            grafana_standin::GRAFANA_VERSION
+        );
+        return ExitCode::SUCCESS;
+    }
     let fallback = Logger {
         level: LogLevel::Info,
     };

@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use crate::api::{self, AppState, Config, Shared, VersionsList};
 use crate::faults::{Fault, Hooks, RecordedRequest};
 use crate::log::{LogLevel, Logger};
+use crate::persist::Persister;
 use crate::store::{Accounts, Role, Settings, Store};
 
 /// The Grafana stand-in. Start one with [`StandIn::builder`].
@@ -31,6 +32,8 @@ pub enum StartError {
     Bind(std::io::Error),
     /// A provisioning file was malformed or a provider path does not exist.
     Provisioning(String),
+    /// The data directory or the state file in it cannot be used.
+    Data(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -38,6 +41,7 @@ impl std::fmt::Display for StartError {
         match self {
             StartError::Bind(e) => write!(f, "cannot listen: {e}"),
             StartError::Provisioning(e) => write!(f, "provisioning failed: {e}"),
+            StartError::Data(e) => write!(f, "cannot use the data directory: {e}"),
         }
     }
 }
@@ -51,6 +55,7 @@ pub struct Builder {
     admin_password: String,
     tokens: Vec<(String, Role)>,
     provisioning_dir: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
     bind: SocketAddr,
     anonymous: Option<Role>,
     hide_version: bool,
@@ -70,6 +75,7 @@ impl Default for Builder {
             admin_password: "admin".into(),
             tokens: Vec::new(),
             provisioning_dir: None,
+            data_dir: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             anonymous: None,
             hide_version: false,
@@ -106,6 +112,14 @@ impl Builder {
     /// Reads `datasources/` and `dashboards/` below this directory at start.
     pub fn provisioning_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.provisioning_dir = Some(dir.into());
+        self
+    }
+
+    /// Keeps the state in this directory (Grafana's `paths.data`) across restarts;
+    /// without one the state lives in memory only. The admin user and password
+    /// apply only when the directory holds no state yet, as in Grafana.
+    pub fn data_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.data_dir = Some(dir.into());
         self
     }
 
@@ -179,22 +193,57 @@ impl Builder {
         let logger = Logger {
             level: self.log_level,
         };
-        let mut accounts = Accounts::new(&self.admin_user, &self.admin_password);
-        for (i, (token, role)) in self.tokens.iter().enumerate() {
-            let name = format!("stand-in token {}", i + 1);
-            let sa = accounts
-                .create_service_account(&name, *role, false)
-                .expect("distinct names");
-            accounts
-                .add_token(sa.id, "preset", Some(token.clone()), None)
-                .expect("new account");
-        }
         let settings = Settings {
             min_refresh_interval: self.min_refresh_interval.clone(),
             reject_duplicate_titles: self.reject_duplicate_titles,
         };
+        let (persist, stored) = match &self.data_dir {
+            Some(dir) => {
+                let (p, stored) = Persister::open(dir).map_err(|e| {
+                    logger.error("cannot use the data directory", &[("error", &e)]);
+                    StartError::Data(e)
+                })?;
+                (Some(p), stored)
+            }
+            None => (None, None),
+        };
+        let mut store = match stored {
+            Some(mut store) => {
+                store.settings = settings;
+                if store.accounts.admin.password != self.admin_password {
+                    logger.info(
+                        "the admin password from the environment is not applied: it applies only when the database is created",
+                        &[("user", &store.accounts.admin.login)],
+                    );
+                }
+                store
+            }
+            None => Store::new(
+                settings,
+                Accounts::new(&self.admin_user, &self.admin_password),
+            ),
+        };
+        for (i, (token, role)) in self.tokens.iter().enumerate() {
+            let name = format!("stand-in token {}", i + 1);
+            if store
+                .accounts
+                .service_accounts
+                .iter()
+                .any(|sa| sa.name == name)
+            {
+                continue;
+            }
+            let sa = store
+                .accounts
+                .create_service_account(&name, *role, false)
+                .expect("distinct names");
+            store
+                .accounts
+                .add_token(sa.id, "preset", Some(token.clone()), None)
+                .expect("new account");
+        }
         let state: AppState = Arc::new(Shared {
-            store: Mutex::new(Store::new(settings, accounts)),
+            store: Mutex::new(store),
             hooks: Mutex::new(Hooks::default()),
             providers: Mutex::new(Vec::new()),
             config: Config {
@@ -206,7 +255,16 @@ impl Builder {
                 save_delay: self.save_delay,
             },
             logger,
+            persist,
+            metrics: Mutex::new(Default::default()),
         });
+        if let Some(p) = &state.persist {
+            p.save(&state.store).map_err(|e| {
+                logger.error("cannot save the state", &[("error", &e)]);
+                StartError::Data(e)
+            })?;
+            logger.info("state kept in", &[("file", &p.file().display())]);
+        }
         crate::provisioning::provision_at_start(&state)
             .await
             .map_err(|e| {
@@ -235,7 +293,11 @@ impl Builder {
             .then(|| crate::provisioning::spawn_poller(state.clone()));
         logger.info(
             "grafana stand-in listening",
-            &[("address", &addr), ("version", &"standin")],
+            &[
+                ("address", &addr),
+                ("version", &env!("CARGO_PKG_VERSION")),
+                ("imitates", &crate::metrics::GRAFANA_VERSION),
+            ],
         );
         Ok(Running {
             addr,
@@ -312,7 +374,9 @@ impl Running {
     /// Changes a stored dashboard as a person saving in the UI would: `edit` gets the
     /// JSON model, and the version goes up by one. Returns the new version.
     pub fn edit_dashboard(&self, uid: &str, edit: impl FnOnce(&mut Value)) -> Option<i64> {
-        self.state.store().edit_as_user(uid, edit)
+        let version = self.state.store().edit_as_user(uid, edit);
+        self.state.persist();
+        version
     }
 
     /// A user edit that changes nothing but the version.
@@ -327,6 +391,38 @@ impl Running {
             .dashboards
             .get(uid)
             .map(|d| d.data.clone())
+    }
+
+    /// The stored JSON model of a library element.
+    pub fn library_element(&self, uid: &str) -> Option<Value> {
+        self.state
+            .store()
+            .library_elements
+            .get(uid)
+            .map(|e| e.model.clone())
+    }
+
+    /// The uids and titles of the folders directly below `parent_uid` (the root
+    /// when empty), by title.
+    pub fn folders_in(&self, parent_uid: &str) -> Vec<(String, String)> {
+        let store = self.state.store();
+        let mut list: Vec<(String, String)> = store
+            .folders
+            .values()
+            .filter(|f| f.parent_uid == parent_uid)
+            .map(|f| (f.uid.clone(), f.title.clone()))
+            .collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    }
+
+    /// The uid of the folder a dashboard is in (empty at the root).
+    pub fn dashboard_folder(&self, uid: &str) -> Option<String> {
+        self.state
+            .store()
+            .dashboards
+            .get(uid)
+            .map(|d| d.folder_uid.clone())
     }
 
     /// The stored version of a dashboard.

@@ -13,8 +13,9 @@ async fn health_needs_no_credentials_and_says_standin() {
     assert_eq!(r.status, 200);
     assert_eq!(
         r.json,
-        json!({"commit": "standin", "database": "ok", "version": "standin"})
+        json!({"commit": "standin", "database": "ok", "version": "12.0.2"})
     );
+    assert_eq!(r.headers["x-grafana-standin"], env!("CARGO_PKG_VERSION"));
     let head = Client::anonymous(&s)
         .send_raw("HEAD", "/api/health", None)
         .await;
@@ -31,7 +32,7 @@ async fn metrics_need_no_credentials_and_are_prometheus_text() {
     assert_eq!(r.status, 200);
     assert!(
         r.text
-            .contains("grafana_standin_info{version=\"standin\"} 1"),
+            .contains("grafana_standin_info{imitates=\"12.0.2\",version=\"standin\"} 1"),
         "{}",
         r.text
     );

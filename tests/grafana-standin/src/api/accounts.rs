@@ -151,7 +151,7 @@ pub async fn list_tokens(
         .map(|t| {
             json!({
                 "id": t.id, "name": t.name, "created": t.created,
-                "hasExpired": t.expires.is_some_and(|e| std::time::Instant::now() >= e),
+                "hasExpired": t.expires.is_some_and(|e| std::time::SystemTime::now() >= e),
                 "isRevoked": false,
             })
         })

@@ -30,7 +30,8 @@ pub async fn reload(
         state
             .logger
             .error("provisioning reload failed", &[("error", &e)]);
-        ApiError::message(500, e)
+        // Grafana answers a bare 500; the reason is only in its log.
+        ApiError::message(500, "Internal Server Error")
     })?;
     Ok(Json(json!({ "message": message })))
 }

@@ -1,5 +1,7 @@
 //! `POST /api/dashboards/db`, `GET|DELETE /api/dashboards/uid/:uid` and
-//! `GET /api/dashboards/tags`.
+//! `GET /api/dashboards/tags`. After a save, the library panels the dashboard uses
+//! are checked as Grafana "connects" them: a `libraryPanel` whose element does not
+//! exist makes the answer a 500 although the dashboard was stored, as in Grafana.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -58,8 +60,22 @@ pub async fn save(
     cmd.overwrite = body.overwrite.unwrap_or_default();
     cmd.message = body.message.unwrap_or_default();
     simulate_write(&state).await;
-    let saved = state.store().save_dashboard(cmd)?;
+    let mut store = state.store();
+    let saved = store.save_dashboard(cmd)?;
+    connect_library_panels(&state, &store, &saved)?;
     Ok(Json(saved_json(&saved)))
+}
+
+/// The check Grafana makes after storing a dashboard: each `libraryPanel` must have
+/// a uid naming an existing library element, else 500 (the dashboard stays saved).
+pub fn connect_library_panels(state: &AppState, store: &Store, saved: &Dashboard) -> ApiResult<()> {
+    store.check_library_panels(&saved.data).map_err(|e| {
+        state.logger.error(
+            "Error while connecting library panels",
+            &[("dashboard", &saved.uid), ("error", &e)],
+        );
+        ApiError::message(500, "Error while connecting library panels")
+    })
 }
 
 /// Waits the configured save delay, without holding the store, so that saves

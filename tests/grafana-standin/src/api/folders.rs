@@ -1,8 +1,10 @@
-//! `GET|POST /api/folders` and `GET|PUT|DELETE /api/folders/:uid`.
+//! `GET|POST /api/folders`, `GET|PUT|DELETE /api/folders/:uid` and
+//! `POST /api/folders/:uid/move`.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::{Extension, Json};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -104,24 +106,37 @@ struct UpdateBody {
     overwrite: Option<bool>,
 }
 
+/// The common part of the handlers that change one folder: an Editor's body is
+/// bound, `change` applies it, and the changed folder's DTO is the answer.
+fn change<B: DeserializeOwned + Default>(
+    state: &AppState,
+    who: &Identity,
+    body: &Bytes,
+    change: impl FnOnce(&mut Store, B) -> ApiResult<Folder>,
+) -> ApiResult<Json<Value>> {
+    who.require(Role::Editor, "folders:write")?;
+    let b: B = parse_body(body)?;
+    let mut store = state.store();
+    let f = change(&mut store, b)?;
+    Ok(Json(folder_json(&store, &f, who)))
+}
+
 pub async fn update(
     State(state): State<AppState>,
     Extension(who): Extension<Identity>,
     Path(uid): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    who.require(Role::Editor, "folders:write")?;
-    let b: UpdateBody = parse_body(&body)?;
-    let mut store = state.store();
-    let f = store.update_folder(
-        &uid,
-        b.title.as_deref(),
-        b.description.as_deref(),
-        b.version.unwrap_or_default(),
-        b.overwrite.unwrap_or_default(),
-        &who.login,
-    )?;
-    Ok(Json(folder_json(&store, &f, &who)))
+    change(&state, &who, &body, |store, b: UpdateBody| {
+        store.update_folder(
+            &uid,
+            b.title.as_deref(),
+            b.description.as_deref(),
+            b.version.unwrap_or_default(),
+            b.overwrite.unwrap_or_default(),
+            &who.login,
+        )
+    })
 }
 
 pub async fn delete(
@@ -143,4 +158,22 @@ pub async fn delete(
     }
     store.delete_folder(&uid)?;
     Ok(Json(json!({ "message": "Folder deleted" })))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct MoveBody {
+    parent_uid: Option<String>,
+}
+
+pub async fn move_folder(
+    State(state): State<AppState>,
+    Extension(who): Extension<Identity>,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    change(&state, &who, &body, |store, b: MoveBody| {
+        let parent = b.parent_uid.unwrap_or_default();
+        store.move_folder(&uid, &parent, &who.login)
+    })
 }

@@ -1,30 +1,37 @@
-//! `GET|HEAD /api/health` and `GET /healthz`, both without authentication. The
-//! version and commit fields say `standin`, never a Grafana release.
+//! `GET|HEAD /api/health`, `GET /healthz` and `GET /metrics`, all without
+//! authentication. `/api/health` answers in Grafana's shape with the version of
+//! the Grafana release the stand-in follows (so clients that parse `version` work)
+//! and `commit` `standin`, so that it never passes for a real build; `database` is
+//! `failing` (503) while the state cannot be written to the data directory.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::json;
 
 use super::AppState;
+use crate::metrics::GRAFANA_VERSION;
 
 pub async fn api_health(State(state): State<AppState>) -> impl IntoResponse {
-    let body = if state.config.hide_version {
-        json!({ "database": "ok" })
+    let (code, database) = if state.database_ok() {
+        (StatusCode::OK, "ok")
     } else {
-        json!({ "commit": "standin", "database": "ok", "version": "standin" })
+        (StatusCode::SERVICE_UNAVAILABLE, "failing")
     };
-    ([(header::CACHE_CONTROL, "no-store")], Json(body))
+    let body = if state.config.hide_version {
+        json!({ "database": database })
+    } else {
+        json!({ "commit": "standin", "database": database, "version": GRAFANA_VERSION })
+    };
+    (code, [(header::CACHE_CONTROL, "no-store")], Json(body))
 }
 
 pub async fn healthz() -> &'static str {
     "Ok"
 }
 
-/// `GET /metrics` without authentication, as Grafana serves it by default, in
-/// the Prometheus text format. Only a few series, named for the stand-in, so
-/// a scrape by the stack's Prometheus succeeds without pretending to be Grafana.
+/// `GET /metrics` in the Prometheus text format, as Grafana serves it by default.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let total: usize = state
         .hooks
@@ -33,14 +40,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .counts
         .values()
         .sum();
-    let body = format!(
-        "# HELP grafana_standin_info The Grafana API stand-in (not Grafana).\n\
-         # TYPE grafana_standin_info gauge\n\
-         grafana_standin_info{{version=\"standin\"}} 1\n\
-         # HELP grafana_standin_http_requests_total Requests served by the stand-in.\n\
-         # TYPE grafana_standin_http_requests_total counter\n\
-         grafana_standin_http_requests_total {total}\n"
-    );
+    let body = state.metrics.lock().expect("metrics lock").render(total);
     (
         [(
             header::CONTENT_TYPE,

@@ -1,6 +1,8 @@
 //! `POST /api/dashboards/import`: fills `${…}` placeholders from `inputs`, drops
-//! `__inputs`, `__requires` and `__elements`, and saves with the import rules (a
-//! provisioned dashboard is never overwritten by an import).
+//! `__inputs`, `__requires` and `__elements`, creates the library panels the
+//! dashboard uses and this instance lacks from `__elements` (before the dashboard
+//! is saved, as Grafana does), and saves with the import rules (a provisioned
+//! dashboard is never overwritten by an import).
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -57,7 +59,8 @@ pub async fn import(
             return Err(ApiError::message(500, "Failed to save dashboard"));
         }
     };
-    for key in ["__elements", "__inputs", "__requires"] {
+    let elements = generated.remove("__elements").unwrap_or(Value::Null);
+    for key in ["__inputs", "__requires"] {
         generated.remove(key);
     }
     super::dashboards::simulate_write(&state).await;
@@ -67,10 +70,23 @@ pub async fn import(
         body.folder_id.unwrap_or_default(),
     )?;
     let folder_id = store.folders.get(&folder_uid).map(|f| f.id).unwrap_or(0);
+    let panels = generated.get("panels").cloned();
+    store
+        .import_library_panels(
+            &elements,
+            panels.as_ref(),
+            &folder_uid,
+            (who.user_id, &who.login),
+        )
+        .map_err(|e| {
+            state.logger.warn("import failed", &[("error", &e)]);
+            ApiError::message(500, "Failed to save dashboard")
+        })?;
     let mut cmd = SaveCommand::new(generated, &who.login, SaveMode::Import);
     cmd.folder_uid = folder_uid.clone();
     cmd.overwrite = body.overwrite.unwrap_or_default();
     let saved = store.save_dashboard(cmd)?;
+    super::dashboards::connect_library_panels(&state, &store, &saved)?;
     Ok(Json(json!({
         "uid": saved.uid,
         "pluginId": plugin_id,

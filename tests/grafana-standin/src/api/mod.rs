@@ -1,6 +1,6 @@
 //! The HTTP API: shared state, the route table and small request helpers. Public
-//! routes (`/api/health`, `/healthz`) skip authentication; unknown routes answer
-//! 404 `{"message":"Not found"}` as Grafana's router does.
+//! routes (`/api/health`, `/healthz`, `/metrics`) skip authentication; unknown
+//! routes answer 404 `{"message":"Not found"}` as Grafana's router does.
 
 mod accounts;
 mod admin;
@@ -11,11 +11,14 @@ mod ds_health;
 mod folders;
 mod health;
 mod import;
+mod library;
 mod search;
 mod user;
 mod versions;
 
 use axum::body::Bytes;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{middleware, Router};
 use serde::de::DeserializeOwned;
@@ -58,11 +61,29 @@ pub struct Shared {
     pub providers: Mutex<Vec<crate::provisioning::dashboards::Provider>>,
     pub config: Config,
     pub logger: Logger,
+    /// Where the state is kept on disk; `None` keeps it in memory only.
+    pub persist: Option<crate::persist::Persister>,
+    pub metrics: Mutex<crate::metrics::Metrics>,
 }
 
 impl Shared {
     pub fn store(&self) -> std::sync::MutexGuard<'_, Store> {
         self.store.lock().expect("store lock")
+    }
+
+    /// Writes the state to the data directory, if there is one; a failure is
+    /// logged and reported by `/api/health` until a write succeeds again.
+    pub fn persist(&self) {
+        if let Some(p) = &self.persist {
+            if let Err(e) = p.save(&self.store) {
+                self.logger.error("cannot save the state", &[("error", &e)]);
+            }
+        }
+    }
+
+    /// Whether the "database" works: in memory always, on disk if the last write did.
+    pub fn database_ok(&self) -> bool {
+        self.persist.as_ref().is_none_or(|p| p.healthy())
     }
 }
 
@@ -99,6 +120,18 @@ pub fn router(state: AppState) -> Router {
                 .put(folders::update)
                 .delete(folders::delete),
         )
+        .route("/api/folders/{uid}/move", post(folders::move_folder))
+        .route(
+            "/api/library-elements",
+            get(library::search).post(library::create),
+        )
+        .route(
+            "/api/library-elements/{uid}",
+            get(library::get)
+                .patch(library::patch)
+                .delete(library::delete),
+        )
+        .route("/api/library-elements/name/{name}", get(library::by_name))
         .route("/api/dashboards/db", post(dashboards::save))
         .route("/api/dashboards/import", post(import::import))
         .route("/api/dashboards/tags", get(dashboards::tags))
@@ -138,17 +171,26 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(health::metrics))
         .merge(protected)
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::faults::inject,
+        ))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            crate::faults::record_and_inject,
+            crate::faults::record,
         ))
         .with_state(state)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::message(404, "Not found")
+/// No route matched: an injected fault still applies, else 404.
+async fn not_found(State(state): State<AppState>, req: Request) -> Response {
+    let method = req.method().as_str().to_string();
+    match crate::faults::apply_fault(&state, &method, req.uri().path()).await {
+        Some(r) => r,
+        None => ApiError::message(404, "Not found").into_response(),
+    }
 }
 
 /// Binds a JSON body like Grafana's `web.Bind`: an empty body gives the zero value,

@@ -98,5 +98,6 @@ pub async fn restore(
     cmd.folder_uid = current.folder_uid.clone();
     cmd.restored_from = record.version;
     let saved = store.save_dashboard(cmd)?;
+    super::dashboards::connect_library_panels(&state, &store, &saved)?;
     Ok(Json(saved_json(&saved)))
 }

@@ -192,15 +192,61 @@ pub fn scan(p: &Provider) -> Result<Vec<Found>, String> {
         .collect())
 }
 
+/// How a provider's pass ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pass {
+    Done,
+    /// A folder could not be found or created: the pass stopped before saving any
+    /// dashboard. Grafana walks the files in an unspecified order and stops at the
+    /// first folder error, so no file of such a pass can be relied on; the stand-in
+    /// takes that worst case. At start and on reload the later providers are
+    /// skipped too, as Grafana's provisioner returns on the first failing one.
+    FolderFailed(String),
+}
+
+/// The folder each file goes to (empty for the root), or the error that stops the
+/// pass: with `foldersFromFilesStructure` a file's folder is named after its
+/// innermost directory (files directly in the path go to the root), otherwise it
+/// is the provider's `folder`/`folderUid` (the root when `folder` is empty).
+fn folders_for(store: &mut Store, p: &Provider, files: &[Found]) -> Result<Vec<String>, String> {
+    let mut out = Vec::with_capacity(files.len());
+    for found in files {
+        let (name, uid) = match (&found.dir_folder, p.folders_from_files_structure) {
+            (Some(dir), _) => (dir.as_str(), ""),
+            (None, true) => ("", ""),
+            (None, false) => (p.folder.as_str(), p.folder_uid.as_str()),
+        };
+        if name.is_empty() {
+            out.push(String::new());
+            continue;
+        }
+        let from = if p.folders_from_files_structure {
+            " from file system structure"
+        } else {
+            ""
+        };
+        out.push(store.folder_for_provider(name, uid).map_err(|e| {
+            format!(
+                "failed to provision config {}: failed to get or create provisioning folder with name {name:?}{from}: {}",
+                p.name,
+                e.text()
+            )
+        })?);
+    }
+    Ok(out)
+}
+
 /// Saves the scanned files as provisioned dashboards. With `strict`, the first bad
-/// file is an error; otherwise it is logged and skipped, as Grafana does.
+/// file is an error; otherwise it is logged and skipped, as Grafana does. A folder
+/// error is never `Err`: it ends the pass with [`Pass::FolderFailed`], as Grafana
+/// keeps running after it.
 pub fn apply(
     store: &mut Store,
     p: &Provider,
     files: Vec<Found>,
     strict: bool,
     logger: &Logger,
-) -> Result<(), String> {
+) -> Result<Pass, String> {
     store.providers.insert(
         p.name.clone(),
         ProviderInfo {
@@ -229,10 +275,27 @@ pub fn apply(
                 .map(|q| (q.external_id.clone(), (d.uid.clone(), d.id, q.mtime)))
         })
         .collect();
-    let mut seen = BTreeSet::new();
+    // Dashboards whose file is gone go first, as in Grafana's walk.
+    let seen: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    if !p.disable_deletion {
+        for (path, (uid, _, _)) in by_path.iter().filter(|(path, _)| !seen.contains(*path)) {
+            if store.remove_dashboard(uid).is_some() {
+                logger.info(
+                    "deleted provisioned dashboard; its file is gone",
+                    &[("uid", uid), ("file", &path.display())],
+                );
+            }
+        }
+    }
+    let folders = match folders_for(store, p, &files) {
+        Ok(f) => f,
+        Err(msg) => {
+            logger.error("failed to provision dashboards", &[("error", &msg)]);
+            return Ok(Pass::FolderFailed(msg));
+        }
+    };
     let mut uids: HashMap<String, usize> = HashMap::new();
-    for found in files {
-        seen.insert(found.path.clone());
+    for (found, folder_uid) in files.into_iter().zip(folders) {
         let mut data = match found.json {
             Ok(d) => d,
             Err(e) => {
@@ -248,22 +311,14 @@ pub fn apply(
         }
         let previous = by_path.remove(&found.path);
         if previous.as_ref().is_some_and(|(uid, _, mtime)| {
-            *mtime == found.mtime && store.dashboards.contains_key(uid)
+            *mtime == found.mtime
+                && store
+                    .dashboards
+                    .get(uid)
+                    .is_some_and(|d| d.folder_uid == folder_uid)
         }) {
             continue;
         }
-        let folder_uid = match (&found.dir_folder, p.folder.is_empty()) {
-            (Some(dir), _) => store.folder_for_provider(dir, ""),
-            (None, false) => store.folder_for_provider(&p.folder, &p.folder_uid),
-            (None, true) => Ok(String::new()),
-        };
-        let folder_uid = match folder_uid {
-            Ok(f) => f,
-            Err(e) => {
-                fail(format!("folder for {}: {}", found.path.display(), e.text()))?;
-                continue;
-            }
-        };
         data.insert(
             "id".into(),
             previous
@@ -298,15 +353,5 @@ pub fn apply(
             );
         }
     }
-    if !p.disable_deletion {
-        for (path, (uid, _, _)) in by_path {
-            if !seen.contains(&path) && store.remove_dashboard(&uid).is_some() {
-                logger.info(
-                    "deleted provisioned dashboard; its file is gone",
-                    &[("uid", &uid), ("file", &path.display())],
-                );
-            }
-        }
-    }
-    Ok(())
+    Ok(Pass::Done)
 }

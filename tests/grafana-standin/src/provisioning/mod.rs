@@ -1,7 +1,9 @@
 //! Provisioning from a Grafana-style directory: `datasources/*.yaml` and
 //! `dashboards/*.yaml` (file providers whose dashboards are then polled every
 //! `updateIntervalSeconds`). At start the stand-in is strict — any malformed file or
-//! missing provider path is an error — while reloads and polling log and go on.
+//! missing provider path is an error — while reloads and polling log and go on. A
+//! folder that cannot be created (one titled `General`) stops the pass but not the
+//! start, as in Grafana; the admin reload endpoint reports it as a failure.
 
 pub mod dashboards;
 pub mod datasources;
@@ -69,34 +71,51 @@ pub async fn reload_datasources(state: &AppState) -> Result<(), String> {
     };
     let logger = state.logger;
     let files = blocking(move || datasources::read_dir(&root.join("datasources"), &logger)).await?;
-    datasources::apply(&mut state.store(), &files, &state.logger)
+    datasources::apply(&mut state.store(), &files, &state.logger)?;
+    state.persist();
+    Ok(())
 }
 
-/// Dashboards: read the providers, then scan and apply each one.
-async fn sync_dashboards(state: &AppState, strict: bool) -> Result<Vec<Provider>, String> {
+/// Dashboards: read the providers, then scan and apply each one. A folder error
+/// ends the pass there (later providers are skipped, as Grafana's provisioner
+/// returns on the first failing one); it comes back beside the providers.
+async fn sync_dashboards(
+    state: &AppState,
+    strict: bool,
+) -> Result<(Vec<Provider>, Option<String>), String> {
     let Some(root) = dir(state) else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let logger = state.logger;
     let providers =
         blocking(move || dashboards::read_dir(&root.join("dashboards"), &logger)).await?;
+    let mut folder_error = None;
     for p in &providers {
         let owned = p.clone();
         match blocking(move || dashboards::scan(&owned)).await {
-            Ok(files) => dashboards::apply(&mut state.store(), p, files, strict, &state.logger)?,
+            Ok(files) => {
+                let pass = dashboards::apply(&mut state.store(), p, files, strict, &state.logger)?;
+                if let dashboards::Pass::FolderFailed(e) = pass {
+                    folder_error = Some(e);
+                    break;
+                }
+            }
             Err(e) if strict => return Err(e),
             Err(e) => state
                 .logger
                 .error("failed to search for dashboards", &[("error", &e)]),
         }
     }
-    Ok(providers)
+    state.persist();
+    Ok((providers, folder_error))
 }
 
+/// Re-reads the dashboard providers; a folder error is an error here (the admin
+/// reload endpoint answers 500), though what was done before it stays done.
 pub async fn reload_dashboards(state: &AppState) -> Result<(), String> {
-    let providers = sync_dashboards(state, false).await?;
+    let (providers, folder_error) = sync_dashboards(state, false).await?;
     *state.providers.lock().expect("providers lock") = providers;
-    Ok(())
+    folder_error.map_or(Ok(()), Err)
 }
 
 /// Everything at start, strictly; returns an error that should stop the process.
@@ -111,7 +130,9 @@ pub async fn provision_at_start(state: &AppState) -> Result<(), String> {
         }
     }
     reload_datasources(state).await?;
-    let providers = sync_dashboards(state, true).await?;
+    // A folder error does not stop the start: Grafana tolerates exactly this error
+    // at start (its dashboards are missing, and the error is in the log).
+    let (providers, _folder_error) = sync_dashboards(state, true).await?;
     *state.providers.lock().expect("providers lock") = providers;
     Ok(())
 }
@@ -138,6 +159,7 @@ pub fn spawn_poller(state: AppState) -> JoinHandle<()> {
                     Ok(files) => {
                         let _ =
                             dashboards::apply(&mut state.store(), &p, files, false, &state.logger);
+                        state.persist();
                     }
                     Err(e) => state
                         .logger

@@ -1,12 +1,13 @@
 //! The admin user, service accounts and their tokens, and the roles they carry.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use crate::error::{ApiError, ApiResult};
 
 /// An organisation role. Order matters: a higher role may do what a lower one may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Role {
     Viewer,
     Editor,
@@ -34,7 +35,7 @@ impl Role {
 }
 
 /// The server admin created at start (user id 1).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AdminUser {
     pub login: String,
     pub password: String,
@@ -43,7 +44,7 @@ pub struct AdminUser {
 }
 
 /// A service account (a user row with `is_service_account`).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ServiceAccount {
     pub id: i64,
     pub uid: String,
@@ -54,18 +55,18 @@ pub struct ServiceAccount {
 }
 
 /// A service-account token; the key is kept in clear text here (Grafana keeps a hash).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Token {
     pub id: i64,
     pub name: String,
     pub key: String,
     pub service_account_id: i64,
     pub created: String,
-    pub expires: Option<Instant>,
+    pub expires: Option<SystemTime>,
 }
 
 /// All accounts of the organisation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Accounts {
     pub admin: AdminUser,
     pub service_accounts: Vec<ServiceAccount>,
@@ -163,7 +164,7 @@ impl Accounts {
             created: crate::clock::now(),
             expires: seconds_to_live
                 .filter(|s| *s > 0)
-                .map(|s| Instant::now() + Duration::from_secs(s)),
+                .map(|s| SystemTime::now() + Duration::from_secs(s)),
         };
         self.next_token_id += 1;
         self.tokens.push(token.clone());
@@ -188,7 +189,7 @@ impl Accounts {
             .iter()
             .find(|t| t.key == key)
             .ok_or_else(invalid)?;
-        if token.expires.is_some_and(|e| Instant::now() >= e) {
+        if token.expires.is_some_and(|e| SystemTime::now() >= e) {
             return Err(ApiError::errutil(401, "api-key.expired", "Expired API key"));
         }
         let sa = self

@@ -2,6 +2,7 @@
 //! id/uid resolution, the version check, `overwrite`, provisioned dashboards, folder
 //! resolution, title/uid/message validation and the minimum refresh interval.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
 
@@ -10,7 +11,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ident;
 
 /// Where a provisioned dashboard came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provisioned {
     pub provider: String,
     pub external_id: PathBuf,
@@ -19,7 +20,7 @@ pub struct Provisioned {
 
 /// One stored dashboard; `data` is the JSON model with `id`, `uid`, `title` and
 /// `version` kept in step with the fields beside it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Dashboard {
     pub id: i64,
     pub uid: String,

@@ -1,7 +1,7 @@
 //! Data sources: add, update, delete, read and list, with Grafana's conflict,
 //! read-only and version rules and its DTO shapes.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -9,7 +9,7 @@ use super::Store;
 use crate::error::{ApiError, ApiResult};
 
 /// One data source of organisation 1.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Datasource {
     pub id: i64,
     pub uid: String,

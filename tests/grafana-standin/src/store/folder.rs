@@ -1,6 +1,11 @@
-//! Folders: create, update with the version rule, delete with their contents, list,
-//! and the lookup-or-create used by dashboard providers.
+//! Folders: create, update with the version rule, move, delete with their contents
+//! (dashboards, subfolders and library elements),
+//! list, and the lookup-or-create used by dashboard providers. Folders nest (as in
+//! Grafana 12, where nested folders are on by default) up to [`MAX_DEPTH`] levels;
+//! titles need not be unique, not even under one parent, but no folder may be
+//! titled `General` in any case, since that is the name of the root.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::Store;
@@ -8,7 +13,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::ident;
 
 /// One folder. Folders take ids from the same sequence as dashboards.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Folder {
     pub id: i64,
     pub uid: String,
@@ -33,6 +38,29 @@ impl Folder {
     }
 }
 
+/// How deep folders nest: a folder directly at the root has depth 1.
+pub const MAX_DEPTH: usize = 4;
+
+/// Whether a title is the root's name, which no folder may take.
+pub fn is_root_title(title: &str) -> bool {
+    title.trim().eq_ignore_ascii_case("general")
+}
+
+/// The answer to a folder titled `General` (any case), on create and on update.
+pub fn root_title_taken() -> ApiError {
+    ApiError::message(409, "a folder with that name already exists")
+}
+
+fn max_depth_reached() -> ApiError {
+    ApiError::new_json(
+        400,
+        json!({
+            "messageId": "folder.maximum-depth-reached",
+            "message": "Maximum nested folder depth reached",
+        }),
+    )
+}
+
 /// The 404 the folder API answers for an unknown uid.
 pub fn folder_not_found() -> ApiError {
     ApiError::status(404, "not-found", "folder not found")
@@ -52,6 +80,9 @@ impl Store {
         if title.is_empty() {
             return Err(ApiError::message(400, "folder title cannot be empty"));
         }
+        if is_root_title(title) {
+            return Err(root_title_taken());
+        }
         let mut uid = uid.trim().to_string();
         if !ident::is_valid_uid(&uid) {
             return Err(ApiError::message(400, "uid contains illegal characters"));
@@ -62,8 +93,11 @@ impl Store {
         if uid == "general" {
             return Err(ApiError::message(400, "invalid uid for folder provided"));
         }
-        if !parent_uid.is_empty() && !self.folders.contains_key(parent_uid) {
-            return Err(folder_not_found());
+        if !parent_uid.is_empty() {
+            let parent = self.folders.get(parent_uid).ok_or_else(folder_not_found)?;
+            if self.depth(parent) + 1 > MAX_DEPTH {
+                return Err(max_depth_reached());
+            }
         }
         if uid.is_empty() {
             uid = self.unused_uid();
@@ -113,11 +147,56 @@ impl Store {
             if title.is_empty() {
                 return Err(ApiError::message(400, "folder title cannot be empty"));
             }
+            if is_root_title(title) {
+                return Err(root_title_taken());
+            }
             folder.title = title.to_string();
         }
         if let Some(description) = description {
             folder.description = description.to_string();
         }
+        folder.version += 1;
+        folder.updated = crate::clock::now();
+        folder.updated_by = actor.to_string();
+        Ok(folder.clone())
+    }
+
+    /// How deep a folder sits: 1 at the root, one more per ancestor.
+    pub fn depth(&self, folder: &Folder) -> usize {
+        self.folder_parents(folder).len() + 1
+    }
+
+    /// `POST /api/folders/:uid/move`: `parent_uid` empty moves to the root.
+    pub fn move_folder(&mut self, uid: &str, parent_uid: &str, actor: &str) -> ApiResult<Folder> {
+        let folder = self
+            .folders
+            .get(uid)
+            .cloned()
+            .ok_or_else(folder_not_found)?;
+        let subtree = self.folder_subtree(uid);
+        if !parent_uid.is_empty() {
+            let parent = self.folders.get(parent_uid).ok_or_else(folder_not_found)?;
+            if parent_uid == uid {
+                return Err(ApiError::message(400, "folder cannot be parent of itself"));
+            }
+            if subtree.iter().any(|f| f == parent_uid) {
+                return Err(ApiError::message(
+                    400,
+                    "cannot move folder under its own descendant, this would create a circular reference",
+                ));
+            }
+            let below = subtree
+                .iter()
+                .filter_map(|f| self.folders.get(f))
+                .map(|f| self.depth(f) + 1 - self.depth(&folder))
+                .max()
+                .unwrap_or(1);
+            if self.depth(parent) + below > MAX_DEPTH {
+                return Err(max_depth_reached());
+            }
+        }
+        let folder = self.folders.get_mut(uid).expect("checked above");
+        folder.parent_uid = parent_uid.to_string();
         folder.version += 1;
         folder.updated = crate::clock::now();
         folder.updated_by = actor.to_string();
@@ -158,6 +237,7 @@ impl Store {
             for d in inside {
                 self.remove_dashboard(&d);
             }
+            self.library_elements.retain(|_, e| e.folder_uid != f);
             self.folders.remove(&f);
         }
         Ok(folder)
@@ -200,8 +280,11 @@ impl Store {
             .collect()
     }
 
-    /// A provider's folder: found by uid when one is given, otherwise by title at the
-    /// root; created when missing.
+    /// A provider's folder: found by uid when one is given, otherwise by title under
+    /// any parent (Grafana's file provisioner looks a title up without a parent, so a
+    /// nested folder of that title is taken; of several, the stand-in takes the
+    /// oldest); created at the root when missing. A title of `General` fails here,
+    /// at creation, as it does in Grafana.
     pub fn folder_for_provider(&mut self, title: &str, uid: &str) -> ApiResult<String> {
         if !uid.is_empty() {
             if let Some(f) = self.folders.get(uid) {
@@ -210,7 +293,8 @@ impl Store {
         } else if let Some(f) = self
             .folders
             .values()
-            .find(|f| f.parent_uid.is_empty() && f.title == title)
+            .filter(|f| f.title == title)
+            .min_by_key(|f| f.id)
         {
             return Ok(f.uid.clone());
         }

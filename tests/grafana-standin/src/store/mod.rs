@@ -1,14 +1,17 @@
-//! In-memory state of the stand-in — dashboards, folders, versions, data sources and
-//! accounts — with the id and uid rules Grafana applies. The HTTP layer holds one
-//! mutex around a [`Store`]; nothing in here blocks or awaits.
+//! The state of the stand-in — dashboards, folders, versions, library elements,
+//! data sources and accounts — with the id and uid rules Grafana applies. The HTTP
+//! layer holds one mutex around a [`Store`]; nothing in here blocks or awaits. The
+//! store serialises to JSON, which is how [`crate::persist`] keeps it on disk.
 
 pub mod account;
 pub mod dashboard;
 pub mod datasource;
 pub mod folder;
+pub mod library;
 pub mod search;
 pub mod version;
 
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -16,10 +19,11 @@ pub use account::{Accounts, Role};
 pub use dashboard::{Dashboard, Provisioned, SaveCommand, SaveMode};
 pub use datasource::{Datasource, DatasourceInput};
 pub use folder::Folder;
+pub use library::LibraryElement;
 pub use version::VersionRecord;
 
 /// Behaviour switches that real Grafana takes from its configuration.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// `[dashboards] min_refresh_interval` (Grafana's default is `5s`).
     pub min_refresh_interval: Option<String>,
@@ -28,7 +32,7 @@ pub struct Settings {
 }
 
 /// What the stand-in remembers of a dashboard provider from provisioning.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ProviderInfo {
     pub allow_ui_updates: bool,
     pub path: PathBuf,
@@ -41,19 +45,31 @@ pub enum ObjectKind {
     Folder,
 }
 
-/// All state of one stand-in instance (one organisation, id 1).
-#[derive(Debug)]
+/// All state of one stand-in instance (one organisation, id 1). Settings and the
+/// providers read from provisioning files belong to the running process and are
+/// not part of the serialised state.
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Store {
+    #[serde(skip)]
     pub settings: Settings,
     next_object_id: i64,
     pub dashboards: BTreeMap<String, Dashboard>,
     pub folders: BTreeMap<String, Folder>,
     pub versions: Vec<VersionRecord>,
     next_version_id: i64,
+    #[serde(default)]
+    pub library_elements: BTreeMap<String, LibraryElement>,
+    #[serde(default = "first_id")]
+    next_library_id: i64,
     pub datasources: Vec<Datasource>,
     next_datasource_id: i64,
     pub accounts: Accounts,
+    #[serde(skip)]
     pub providers: BTreeMap<String, ProviderInfo>,
+}
+
+fn first_id() -> i64 {
+    1
 }
 
 impl Store {
@@ -65,6 +81,8 @@ impl Store {
             folders: BTreeMap::new(),
             versions: Vec::new(),
             next_version_id: 1,
+            library_elements: BTreeMap::new(),
+            next_library_id: 1,
             datasources: Vec::new(),
             next_datasource_id: 1,
             accounts,
@@ -81,6 +99,12 @@ impl Store {
     pub(crate) fn allocate_version_id(&mut self) -> i64 {
         let id = self.next_version_id;
         self.next_version_id += 1;
+        id
+    }
+
+    pub(crate) fn allocate_library_id(&mut self) -> i64 {
+        let id = self.next_library_id;
+        self.next_library_id += 1;
         id
     }
 

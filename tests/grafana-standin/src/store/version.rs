@@ -1,11 +1,12 @@
 //! Dashboard version history: one record per save, listed newest first.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{Dashboard, Store};
 
 /// One saved version of a dashboard.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VersionRecord {
     pub id: i64,
     pub dashboard_id: i64,

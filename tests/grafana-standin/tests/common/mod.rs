@@ -32,10 +32,11 @@ pub struct Client {
     http: HyperClient<HttpConnector, Full<Bytes>>,
 }
 
-/// A response: status, parsed JSON (or the text as a JSON string) and raw text.
+/// A response: status, headers, parsed JSON (or the text as a JSON string) and raw text.
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
+    pub headers: hyper::HeaderMap,
     pub json: Value,
     pub text: String,
 }
@@ -82,10 +83,16 @@ impl Client {
             .await
             .expect("request");
         let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
         let bytes = resp.into_body().collect().await.unwrap().to_bytes();
         let text = String::from_utf8_lossy(&bytes).to_string();
         let json = serde_json::from_str(&text).unwrap_or(Value::String(text.clone()));
-        Reply { status, json, text }
+        Reply {
+            status,
+            headers,
+            json,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
