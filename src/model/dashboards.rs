@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::dashboard_edges::filter_by_edges;
 use super::defaults::PROMETHEUS_DATASOURCE_UID;
 use super::DashboardOut;
 use crate::assets::{self, Dashboards};
@@ -42,10 +43,14 @@ pub fn provisioned(
     let mut out: Vec<DashboardOut> = builtins
         .iter()
         .filter(|n| known.contains(n))
-        .map(|name| DashboardOut {
-            folder: BUILTIN_FOLDER.into(),
-            file: format!("{name}.json"),
-            json: builtin(name),
+        .map(|name| {
+            let mut json = builtin(name);
+            filter_by_edges(&mut json, &spec.prometheus.edge_labels);
+            DashboardOut {
+                folder: BUILTIN_FOLDER.into(),
+                file: format!("{name}.json"),
+                json,
+            }
         })
         .collect();
     for (i, entry) in spec.grafana.dashboards.iter().enumerate() {
