@@ -17,6 +17,7 @@ use super::host::CADVISOR_MOUNTS;
 use crate::model::{ExporterKind, Model, Prometheus, Service};
 use crate::probes::probe_host;
 use crate::render::{container_path, paths, RenderedFile};
+use crate::timeouts::REMOTE_WRITE_FLUSH;
 
 /// Where Prometheus keeps its data (TSDB, or an agent's write-ahead log).
 const PROMETHEUS_DATA_DIR: &str = "/prometheus";
@@ -327,10 +328,12 @@ fn prometheus_cmd(prom: &Prometheus) -> Vec<String> {
         "--config.file={}/prometheus.yml",
         paths::PROMETHEUS_CONFIG_DIR
     )];
+    let flush = format!("--storage.remote.flush-deadline={REMOTE_WRITE_FLUSH}");
     if prom.is_agent() {
         cmd.push("--agent".into());
         cmd.push(format!("--storage.agent.path={PROMETHEUS_DATA_DIR}"));
         cmd.push("--web.enable-lifecycle".into());
+        cmd.push(flush);
         return cmd;
     }
     cmd.push(format!("--storage.tsdb.path={PROMETHEUS_DATA_DIR}"));
@@ -341,6 +344,9 @@ fn prometheus_cmd(prom: &Prometheus) -> Vec<String> {
     }
     if prom.remote_write_receiver {
         cmd.push("--web.enable-remote-write-receiver".into());
+    }
+    if !prom.remote_write.is_empty() {
+        cmd.push(flush);
     }
     cmd
 }

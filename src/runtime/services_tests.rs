@@ -347,6 +347,7 @@ fn an_agent_runs_alone_with_its_write_ahead_log_on_the_data_volume() {
             "--agent",
             "--storage.agent.path=/prometheus",
             "--web.enable-lifecycle",
+            "--storage.remote.flush-deadline=5s",
         ]
     );
     assert!(prom
@@ -369,5 +370,12 @@ fn a_receiver_enables_the_remote_write_endpoint() {
         .cmd
         .clone()
         .unwrap();
-    assert!(!cmd.iter().any(|c| c.contains("remote-write")), "{cmd:?}");
+    assert!(!cmd.iter().any(|c| c.contains("remote")), "{cmd:?}");
+}
+
+#[test]
+fn a_sender_gives_up_flushing_its_queue_before_reloads_and_stops_time_out() {
+    let d = desired_for("prometheus: {remote_write: [{url: \"http://lts:8428/api/v1/write\"}]}\n");
+    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    assert_eq!(cmd.last().unwrap(), "--storage.remote.flush-deadline=5s");
 }
