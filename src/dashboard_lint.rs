@@ -5,8 +5,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use promql_parser::label::MatchOp;
-use promql_parser::parser::Expr;
-use promql_parser::util::{walk_expr, ExprVisitor};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -307,32 +305,21 @@ fn overlaps(panels: &[&Value], f: &mut Findings) {
 
 /// `job`/`instance`/`cluster` matchers whose value is written literally.
 fn hard_coded_labels(expr: &str) -> Vec<(String, String)> {
-    struct Finder(Vec<(String, String)>);
-    impl ExprVisitor for Finder {
-        type Error = ();
-        fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
-            let vs = match e {
-                Expr::VectorSelector(v) => v,
-                Expr::MatrixSelector(m) => &m.vs,
-                _ => return Ok(true),
-            };
-            for m in &vs.matchers.matchers {
-                let literal =
-                    !m.value.contains(SENTINEL) && !matches!(m.value.as_str(), ".*" | ".+" | "");
-                let positive = matches!(m.op, MatchOp::Equal | MatchOp::Re(_));
-                if positive && literal && VARIABLE_LABELS.contains(&m.name.as_str()) {
-                    self.0.push((m.name.clone(), m.value.clone()));
-                }
-            }
-            Ok(true)
-        }
-    }
     let Ok(parsed) = promql::parse(&substitute_variables(expr, SENTINEL)) else {
         return Vec::new();
     };
-    let mut finder = Finder(Vec::new());
-    let _ = walk_expr(&mut finder, &parsed);
-    finder.0
+    let mut out = Vec::new();
+    for vs in promql::selectors(&parsed) {
+        for m in &vs.matchers.matchers {
+            let literal =
+                !m.value.contains(SENTINEL) && !matches!(m.value.as_str(), ".*" | ".+" | "");
+            let positive = matches!(m.op, MatchOp::Equal | MatchOp::Re(_));
+            if positive && literal && VARIABLE_LABELS.contains(&m.name.as_str()) {
+                out.push((m.name.clone(), m.value.clone()));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

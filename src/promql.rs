@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use promql_parser::parser::{self, Expr};
+use promql_parser::parser::{self, Expr, VectorSelector};
 use promql_parser::util::{walk_expr, ExprVisitor};
 
 /// Parses `expr`, returning the parser's message on failure.
@@ -11,33 +11,37 @@ pub fn parse(expr: &str) -> Result<Expr, String> {
     parser::parse(expr).map_err(|e| e.trim().to_string())
 }
 
-/// Metric names selected anywhere in `expr` (`rate(x_total[5m]) / y` -> x_total, y).
-pub fn metric_names(expr: &Expr) -> BTreeSet<String> {
-    struct Names(BTreeSet<String>);
-    impl ExprVisitor for Names {
+/// Every selector in `expr`, a range selector's as its vector selector.
+pub fn selectors(expr: &Expr) -> Vec<VectorSelector> {
+    struct Selectors(Vec<VectorSelector>);
+    impl ExprVisitor for Selectors {
         type Error = ();
         fn pre_visit(&mut self, e: &Expr) -> Result<bool, ()> {
-            let selector = match e {
-                Expr::VectorSelector(v) => Some(v),
-                Expr::MatrixSelector(m) => Some(&m.vs),
-                _ => None,
-            };
-            if let Some(vs) = selector {
-                if let Some(name) = &vs.name {
-                    self.0.insert(name.clone());
-                }
-                for m in &vs.matchers.matchers {
-                    if m.name == "__name__" {
-                        self.0.insert(m.value.clone());
-                    }
-                }
+            match e {
+                Expr::VectorSelector(v) => self.0.push(v.clone()),
+                Expr::MatrixSelector(m) => self.0.push(m.vs.clone()),
+                _ => {}
             }
             Ok(true)
         }
     }
-    let mut names = Names(BTreeSet::new());
-    let _ = walk_expr(&mut names, expr);
-    names.0
+    let mut found = Selectors(Vec::new());
+    let _ = walk_expr(&mut found, expr);
+    found.0
+}
+
+/// Metric names selected anywhere in `expr` (`rate(x_total[5m]) / y` -> x_total, y).
+pub fn metric_names(expr: &Expr) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for vs in selectors(expr) {
+        names.extend(vs.name.clone());
+        for m in &vs.matchers.matchers {
+            if m.name == "__name__" {
+                names.insert(m.value.clone());
+            }
+        }
+    }
+    names
 }
 
 /// For an alert expression of the form `<query> <cmp> <number>`, returns the

@@ -13,6 +13,13 @@ pub const DOCKER_CONNECT: Duration = Duration::from_secs(10);
 /// Seconds a container gets to stop after SIGTERM before it is killed.
 pub const STOP_GRACE_SECS: i32 = 10;
 
+/// How long Prometheus tries to flush a remote-write queue it stops, on a
+/// reload that changes the queue and on shutdown (its default is 1m, and a
+/// reload waits for it: with the receiver unreachable, `POST /-/reload`
+/// answered after 2 minutes). Under [`HTTP_REQUEST`] and [`STOP_GRACE_SECS`],
+/// so reloads are confirmed and shutdowns are clean.
+pub const REMOTE_WRITE_FLUSH: &str = "5s";
+
 /// The shared HTTP client: establishing a connection, and a whole request.
 /// Probes talk to this machine, so a connection that takes longer is not
 /// coming.

@@ -27,6 +27,11 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
 
     let http = Http::new();
     let host = probe_host(model.bind);
+    let off = if model.prometheus.as_ref().is_some_and(|p| p.is_agent()) {
+        "off: Prometheus runs as an agent"
+    } else {
+        "disabled in the spec"
+    };
     let timeout = timeouts::DOCTOR_READY;
     let prometheus = async {
         match &model.prometheus {
@@ -64,11 +69,7 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
                 )
                 .await
             }
-            None => vec![Check::skip(
-                "alertmanager",
-                "alertmanager",
-                "disabled in the spec",
-            )],
+            None => vec![Check::skip("alertmanager", "alertmanager", off)],
         }
     };
     let grafana = async {
@@ -96,7 +97,7 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
                 )
                 .await
             }
-            None => vec![Check::skip("grafana", "grafana", "disabled in the spec")],
+            None => vec![Check::skip("grafana", "grafana", off)],
         }
     };
     let (p, a, g) = tokio::join!(prometheus, alertmanager, grafana);

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use super::check::Check;
-use super::{alertmanager, prometheus, targets};
+use super::{alertmanager, prometheus, remote_write, targets};
 use crate::model::defaults::SCRAPE_TIMEOUT;
-use crate::model::{Model, Service};
+use crate::model::{Model, Service, METRICS_PATH};
 use crate::probes::{get_bytes, get_json, Check as Probe, Http};
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
@@ -38,6 +38,7 @@ pub async fn prometheus_checks(
         .as_ref()
         .map(|p| p.scrape_timeout.clone())
         .unwrap_or_else(|| SCRAPE_TIMEOUT.into());
+    let agent = model.prometheus.as_ref().is_some_and(|p| p.is_agent());
     let urls = [
         "status/runtimeinfo",
         "targets?state=active",
@@ -47,13 +48,25 @@ pub async fn prometheus_checks(
         "label/__name__/values",
     ]
     .map(|p| format!("{base}/api/v1/{p}"));
-    let (runtime, targets_body, rules, alerts, ams, names) = tokio::join!(
+    // An agent answers 422 to the query, rules and alerts APIs.
+    let server = |url: &str| {
+        let url = url.to_string();
+        async move {
+            if agent {
+                None
+            } else {
+                Some(get_json(http, &url).await)
+            }
+        }
+    };
+    let (runtime, targets_body, rules, alerts, ams, names, remote_write) = tokio::join!(
         get_json(http, &urls[0]),
         get_bytes(http, &urls[1]),
-        get_json(http, &urls[2]),
-        get_json(http, &urls[3]),
-        get_json(http, &urls[4]),
-        get_json(http, &urls[5]),
+        server(&urls[2]),
+        server(&urls[3]),
+        server(&urls[4]),
+        server(&urls[5]),
+        remote_write_checks(http, base, model),
     );
     match runtime {
         Ok(body) => out.push(prometheus::reload_state(&body)),
@@ -61,12 +74,13 @@ pub async fn prometheus_checks(
     }
     if model.alertmanager.is_some() {
         match ams {
-            Ok(body) => out.push(prometheus::alertmanagers(&body)),
-            Err(e) => out.push(Check::fail(
+            Some(Ok(body)) => out.push(prometheus::alertmanagers(&body)),
+            Some(Err(e)) => out.push(Check::fail(
                 "prometheus",
                 "alertmanager connection",
                 e.to_string(),
             )),
+            None => {}
         }
     }
     match targets_body
@@ -76,19 +90,51 @@ pub async fn prometheus_checks(
         Ok(checks) => out.extend(checks),
         Err(e) => out.push(Check::fail("targets", "scrape targets", e)),
     }
+    out.extend(remote_write);
+    if agent {
+        out.push(Check::skip(
+            "rules",
+            "rules",
+            "Prometheus runs as an agent: rules and alerts are evaluated where it writes to",
+        ));
+        return out;
+    }
     match rules {
-        Ok(body) => out.extend(prometheus::rules(&body, &expected_groups)),
-        Err(e) => out.push(Check::fail("rules", "rules", e.to_string())),
+        Some(Ok(body)) => out.extend(prometheus::rules(&body, &expected_groups)),
+        Some(Err(e)) => out.push(Check::fail("rules", "rules", e.to_string())),
+        None => {}
     }
     match alerts {
-        Ok(body) => out.extend(prometheus::alerts(&body, model.packs.contains_key("stack"))),
-        Err(e) => out.push(Check::fail("alerts", "alerts", e.to_string())),
+        Some(Ok(body)) => out.extend(prometheus::alerts(&body, model.packs.contains_key("stack"))),
+        Some(Err(e)) => out.push(Check::fail("alerts", "alerts", e.to_string())),
+        None => {}
     }
     match names {
-        Ok(body) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
-        Err(e) => out.push(Check::fail("metrics", "metric names", e.to_string())),
+        Some(Ok(body)) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
+        Some(Err(e)) => out.push(Check::fail("metrics", "metric names", e.to_string())),
+        None => {}
     }
     out
+}
+
+/// Remote-write health from Prometheus' own `/metrics`, when the spec has
+/// `remote_write`.
+async fn remote_write_checks(http: &Http, base: &str, model: &Model) -> Vec<Check> {
+    let Some(prom) = model
+        .prometheus
+        .as_ref()
+        .filter(|p| !p.remote_write.is_empty())
+    else {
+        return Vec::new();
+    };
+    let url = format!("{base}{METRICS_PATH}");
+    match get_bytes(http, &url).await {
+        Ok(body) => remote_write::checks(
+            &String::from_utf8_lossy(&body),
+            remote_write::lag_limit(prom),
+        ),
+        Err(e) => vec![Check::fail("remote_write", "metrics", e.to_string())],
+    }
 }
 
 /// Names of every rule group the rendered rule files define.

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use super::dashboard_edges::filter_by_edges;
 use super::defaults::PROMETHEUS_DATASOURCE_UID;
 use super::DashboardOut;
 use crate::assets::{self, Dashboards};
@@ -53,10 +54,14 @@ pub fn provisioned(
     let mut out: Vec<DashboardOut> = builtins
         .iter()
         .filter(|n| known.contains(n))
-        .map(|name| DashboardOut {
-            folder: Some(BUILTIN_FOLDER.into()),
-            file: format!("{name}.json"),
-            json: builtin(name),
+        .map(|name| {
+            let mut json = builtin(name);
+            filter_by_edges(&mut json, &spec.prometheus.edge_labels);
+            DashboardOut {
+                folder: Some(BUILTIN_FOLDER.into()),
+                file: format!("{name}.json"),
+                json,
+            }
         })
         .collect();
     // Which directory each provisioned folder comes from.

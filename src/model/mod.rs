@@ -4,13 +4,16 @@
 //! Building it is pure apart from reading the files and environment variables
 //! the spec points at; every problem is collected and reported at once.
 
+mod agent;
 mod alerting;
+mod dashboard_edges;
 pub mod dashboards;
 pub mod defaults;
 mod exporters;
 mod fields;
 mod grafana;
 mod prometheus;
+mod remote_write;
 mod rules;
 mod scrape;
 mod secrets;
@@ -28,7 +31,8 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
-pub use prometheus::{Prometheus, RemoteWrite};
+pub use prometheus::Prometheus;
+pub use remote_write::RemoteWrite;
 pub use scrape::ScrapeJob;
 pub use service::{ExporterKind, Service, METRICS_PATH};
 
@@ -153,8 +157,18 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
     let name = stack::stack_name(spec, &mut problems);
     let bind = stack::bind_address(spec, &mut problems);
     let prometheus = prometheus::prometheus(spec, &mut problems, &mut secrets);
-    let alertmanager = alerting::alertmanager(spec, &mut problems, &mut secrets);
-    let grafana = grafana::grafana(spec, &mut problems);
+    // An agent evaluates no rules and answers no queries: Alertmanager,
+    // Grafana and the rule packs belong on the stack it writes to.
+    let agent = prometheus.as_ref().is_some_and(Prometheus::is_agent);
+    let (alertmanager, grafana) = if agent {
+        agent::refuse_alerting_and_grafana(spec, &mut problems);
+        (None, None)
+    } else {
+        (
+            alerting::alertmanager(spec, &mut problems, &mut secrets),
+            grafana::grafana(spec, &mut problems),
+        )
+    };
     let exporters = exporters::exporters(spec, &mut problems, &mut secrets);
     stack::check_ports(
         prometheus.as_ref(),
@@ -173,7 +187,13 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         &mut problems,
         &mut secrets,
     );
-    let (rules, packs) = rules::rules(spec, &exporters, &base_dir, &mut problems);
+    let (rules, packs) = if agent {
+        agent::refuse_rules(spec, &mut problems);
+        Default::default()
+    } else {
+        let edge_labels = prometheus.as_ref().map_or(&[][..], |p| &p.edge_labels);
+        rules::rules(spec, &exporters, &base_dir, edge_labels, &mut problems)
+    };
     let dashboards = match &grafana {
         Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),

@@ -1,15 +1,16 @@
 //! Prometheus as the spec configures it: scrape and evaluation intervals,
-//! retention, external labels and remote write, with defaults applied.
+//! retention, external labels, remote write and the mode (server or agent),
+//! with defaults applied.
 
 use std::collections::BTreeMap;
 
 use super::defaults as d;
 use super::fields::{duration, enabled, image, label_name, port};
+use super::remote_write::{remote_writes, RemoteWrite};
 use super::secrets::Resolver;
-use super::SecretFile;
 use crate::diagnostic::Problems;
 use crate::duration::{parse_duration, parse_size};
-use crate::spec::Spec;
+use crate::spec::{PrometheusMode, Spec};
 
 #[derive(Debug, Clone)]
 pub struct Prometheus {
@@ -22,15 +23,17 @@ pub struct Prometheus {
     pub retention_size: Option<String>,
     pub external_labels: BTreeMap<String, String>,
     pub remote_write: Vec<RemoteWrite>,
+    pub mode: PrometheusMode,
+    /// Accepts remote write (`--web.enable-remote-write-receiver`).
+    pub remote_write_receiver: bool,
+    /// Labels that tell apart the edges writing here.
+    pub edge_labels: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct RemoteWrite {
-    pub url: String,
-    pub name: Option<String>,
-    pub basic_auth: Option<(String, SecretFile)>,
-    pub bearer_token: Option<SecretFile>,
-    pub headers: BTreeMap<String, String>,
+impl Prometheus {
+    pub fn is_agent(&self) -> bool {
+        self.mode == PrometheusMode::Agent
+    }
 }
 
 pub fn prometheus(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Option<Prometheus> {
@@ -91,30 +94,22 @@ pub fn prometheus(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Opti
     for key in s.external_labels.keys() {
         label_name(p, &format!("prometheus.external_labels.{key}"), key);
     }
-    let mut remote_write = Vec::new();
-    for (i, rw) in s.remote_write.iter().enumerate() {
-        let field = format!("prometheus.remote_write[{i}]");
-        if !(rw.url.starts_with("http://") || rw.url.starts_with("https://")) {
-            p.error(
-                &format!("{field}.url"),
-                format!("`{}` is not an http(s) URL", rw.url),
-                Some("e.g. https://mimir.example.com/api/v1/push".into()),
-            );
-        }
-        let auth = secrets.http_auth(
-            p,
-            &field,
-            rw.basic_auth.as_ref(),
-            rw.bearer_token.as_ref(),
-            &format!("remote-write-{i}"),
+    let remote_write = remote_writes(&s.remote_write, p, secrets);
+    let mode = s.mode.unwrap_or_default();
+    let remote_write_receiver = s.remote_write_receiver.unwrap_or(false);
+    for (i, key) in s.edge_labels.iter().enumerate() {
+        label_name(p, &format!("prometheus.edge_labels[{i}]"), key);
+    }
+    if mode == PrometheusMode::Agent {
+        super::agent::check_prometheus(s, p);
+    } else if remote_write_receiver && s.edge_labels.is_empty() {
+        p.warning(
+            "prometheus.remote_write_receiver",
+            "the rule packs aggregate by job, so the series of several edges are summed together",
+            Some(
+                "name the external labels that tell edges apart, e.g. `edge_labels: [site]`".into(),
+            ),
         );
-        remote_write.push(RemoteWrite {
-            url: rw.url.clone(),
-            name: rw.name.clone(),
-            basic_auth: auth.basic_auth,
-            bearer_token: auth.bearer_token,
-            headers: rw.headers.clone(),
-        });
     }
     Some(Prometheus {
         image: image(p, "prometheus.image", s.image.as_ref(), d::PROMETHEUS_IMAGE),
@@ -126,5 +121,8 @@ pub fn prometheus(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Opti
         retention_size: s.retention_size.clone(),
         external_labels: s.external_labels.clone(),
         remote_write,
+        mode,
+        remote_write_receiver,
+        edge_labels: s.edge_labels.clone(),
     })
 }

@@ -12,6 +12,7 @@ use super::{RulesContent, RulesOut};
 use crate::diagnostic::Problems;
 use crate::packs::{self, Override};
 use crate::promql;
+use crate::promql_rewrite;
 use crate::rulefile::{Rule, RuleFile, RuleGroup};
 use crate::spec::positions::{Position, PositionIndex};
 use crate::spec::{nearest_word, PackSetting, Spec};
@@ -21,6 +22,7 @@ pub fn rules(
     spec: &Spec,
     exporters: &[Exporter],
     base_dir: &Path,
+    edge_labels: &[String],
     p: &mut Problems,
 ) -> (Vec<RulesOut>, BTreeMap<String, Vec<String>>) {
     let all = packs::all();
@@ -55,9 +57,12 @@ pub fn rules(
             continue;
         }
         match pack.apply(&overrides) {
-            Ok(rules) => out.push(RulesOut {
+            Ok(mut rules) => out.push(RulesOut {
+                content: {
+                    keep_edge_labels(&mut rules, edge_labels);
+                    RulesContent::Generated(rules)
+                },
                 file: format!("{}.rules.yml", pack.name),
-                content: RulesContent::Generated(rules),
             }),
             Err((alert, e)) => p.error(&format!("rules.packs.{}.{alert}", pack.name), e, None),
         }
@@ -72,6 +77,14 @@ pub fn rules(
     }
     out.extend(user_files(spec, base_dir, p));
     (out, enabled)
+}
+
+/// On a stack that receives from several edges, a pack's aggregations keep
+/// the labels that tell the edges apart (see [`promql_rewrite::keep_labels`]).
+fn keep_edge_labels(rules: &mut RuleFile, edge_labels: &[String]) {
+    for rule in rules.groups.iter_mut().flat_map(|g| g.rules.iter_mut()) {
+        rule.expr = promql_rewrite::keep_labels(&rule.expr, edge_labels);
+    }
 }
 
 fn overrides(

@@ -8,6 +8,7 @@ use crate::model::defaults::{
     ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL,
 };
 use crate::model::{Alertmanager, Model, Prometheus, Route, ScrapeJob, SecretFile, Service};
+use crate::spec::QueueSpec;
 
 fn non_empty<T: serde::Serialize>(map: &std::collections::BTreeMap<String, T>) -> Value {
     if map.is_empty() {
@@ -48,11 +49,14 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                 "basic_auth": r.basic_auth.as_ref().map(|(user, s)| json!({"username": user, "password_file": s.file})),
                 "bearer_token_file": r.bearer_token.as_ref().map(|s| s.file.clone()),
                 "headers": non_empty(&r.headers),
+                "remote_timeout": r.remote_timeout,
+                "queue": queue_config(&r.queue),
             })
         })
         .collect();
     json!({
         "stack": model.name,
+        "agent": prom.is_agent(),
         "global": {
             "scrape_interval": prom.scrape_interval,
             "scrape_timeout": prom.scrape_timeout,
@@ -63,6 +67,38 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
         "jobs": jobs,
         "remote_write": if remote_write.is_empty() { Value::Null } else { json!(remote_write) },
     })
+}
+
+/// `queue_config` with only the fields the spec sets, in Prometheus'
+/// documented order.
+fn queue_config(q: &QueueSpec) -> Value {
+    let fields = [
+        ("capacity", q.capacity.map(|v| json!(v))),
+        ("max_shards", q.max_shards.map(|v| json!(v))),
+        ("min_shards", q.min_shards.map(|v| json!(v))),
+        (
+            "max_samples_per_send",
+            q.max_samples_per_send.map(|v| json!(v)),
+        ),
+        (
+            "batch_send_deadline",
+            q.batch_send_deadline.as_ref().map(|v| json!(v)),
+        ),
+        ("retry_on_http_429", q.retry_on_http_429.map(|v| json!(v))),
+        (
+            "sample_age_limit",
+            q.sample_age_limit.as_ref().map(|v| json!(v)),
+        ),
+    ];
+    let m: Map<String, Value> = fields
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect();
+    if m.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(m)
+    }
 }
 
 pub fn prometheus_secrets<'a>(prom: &'a Prometheus, jobs: &'a [ScrapeJob]) -> Vec<&'a SecretFile> {

@@ -14,10 +14,13 @@ use sha2::{Digest, Sha256};
 
 pub use super::host::Host;
 use super::host::CADVISOR_MOUNTS;
-use crate::model::{ExporterKind, Model, Service};
+use crate::model::{ExporterKind, Model, Prometheus, Service};
 use crate::probes::probe_host;
 use crate::render::{container_path, paths, RenderedFile};
+use crate::timeouts::REMOTE_WRITE_FLUSH;
 
+/// Where Prometheus keeps its data (TSDB, or an agent's write-ahead log).
+const PROMETHEUS_DATA_DIR: &str = "/prometheus";
 /// Where Grafana sees the folder holding its admin password copy.
 pub const GRAFANA_SECRETS_DIR: &str = "/etc/grafana/secrets";
 /// The copy of the admin password that Grafana reads, relative to the stack dir.
@@ -253,23 +256,11 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
     if let Some(prom) = &model.prometheus {
         let service = Service::Prometheus;
         let mut def = base.def(service, &prom.image, Some(prom.port));
-        let mut cmd = vec![
-            format!(
-                "--config.file={}/prometheus.yml",
-                paths::PROMETHEUS_CONFIG_DIR
-            ),
-            "--storage.tsdb.path=/prometheus".into(),
-            "--web.enable-lifecycle".into(),
-            format!("--storage.tsdb.retention.time={}", prom.retention),
-        ];
-        if let Some(size) = &prom.retention_size {
-            cmd.push(format!("--storage.tsdb.retention.size={size}"));
-        }
-        def.cmd = Some(cmd);
+        def.cmd = Some(prometheus_cmd(prom));
         def.mounts
             .push(bind_ro(folder("prometheus"), paths::PROMETHEUS_CONFIG_DIR));
         def.mounts
-            .push(volume_mount(volume(service.name()), "/prometheus"));
+            .push(volume_mount(volume(service.name()), PROMETHEUS_DATA_DIR));
         // Lets users scrape services that run on the host itself.
         def.extra_hosts
             .push("host.docker.internal:host-gateway".into());
@@ -327,6 +318,37 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
         volumes,
         services,
     }
+}
+
+/// Prometheus' command line. The command replaces the image's CMD, so config
+/// and storage are given again. An agent keeps its write-ahead log on the
+/// same volume and refuses the server's storage and retention flags.
+fn prometheus_cmd(prom: &Prometheus) -> Vec<String> {
+    let mut cmd = vec![format!(
+        "--config.file={}/prometheus.yml",
+        paths::PROMETHEUS_CONFIG_DIR
+    )];
+    let flush = format!("--storage.remote.flush-deadline={REMOTE_WRITE_FLUSH}");
+    if prom.is_agent() {
+        cmd.push("--agent".into());
+        cmd.push(format!("--storage.agent.path={PROMETHEUS_DATA_DIR}"));
+        cmd.push("--web.enable-lifecycle".into());
+        cmd.push(flush);
+        return cmd;
+    }
+    cmd.push(format!("--storage.tsdb.path={PROMETHEUS_DATA_DIR}"));
+    cmd.push("--web.enable-lifecycle".into());
+    cmd.push(format!("--storage.tsdb.retention.time={}", prom.retention));
+    if let Some(size) = &prom.retention_size {
+        cmd.push(format!("--storage.tsdb.retention.size={size}"));
+    }
+    if prom.remote_write_receiver {
+        cmd.push("--web.enable-remote-write-receiver".into());
+    }
+    if !prom.remote_write.is_empty() {
+        cmd.push(flush);
+    }
+    cmd
 }
 
 struct Base<'a> {

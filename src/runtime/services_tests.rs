@@ -331,3 +331,51 @@ fn each_service_is_configured_by_its_own_folder() {
         Some("exporters/postgres-exporter/")
     );
 }
+
+#[test]
+fn an_agent_runs_alone_with_its_write_ahead_log_on_the_data_volume() {
+    let d = desired_for(
+        "name: edge\nprometheus:\n  mode: agent\n  remote_write: [{url: http://central:9090/api/v1/write}]\nexporters:\n  node: {}\n",
+    );
+    let names: Vec<&str> = d.services.iter().map(|s| s.name()).collect();
+    assert_eq!(names, ["node-exporter", "prometheus"]);
+    let prom = d.service("prometheus").unwrap();
+    assert_eq!(
+        prom.def.cmd.as_deref().unwrap(),
+        [
+            "--config.file=/etc/prometheus/prometheus.yml",
+            "--agent",
+            "--storage.agent.path=/prometheus",
+            "--web.enable-lifecycle",
+            "--storage.remote.flush-deadline=5s",
+        ]
+    );
+    assert!(prom
+        .def
+        .mounts
+        .iter()
+        .any(|m| m.volume && m.source == "edge-prometheus-data" && m.target == "/prometheus"));
+}
+
+#[test]
+fn a_receiver_enables_the_remote_write_endpoint() {
+    let d = desired_for("prometheus:\n  remote_write_receiver: true\n  edge_labels: [site]\n");
+    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    assert_eq!(cmd.last().unwrap(), "--web.enable-remote-write-receiver");
+    let plain = desired_for("{}\n");
+    let cmd = plain
+        .service("prometheus")
+        .unwrap()
+        .def
+        .cmd
+        .clone()
+        .unwrap();
+    assert!(!cmd.iter().any(|c| c.contains("remote")), "{cmd:?}");
+}
+
+#[test]
+fn a_sender_gives_up_flushing_its_queue_before_reloads_and_stops_time_out() {
+    let d = desired_for("prometheus: {remote_write: [{url: \"http://lts:8428/api/v1/write\"}]}\n");
+    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    assert_eq!(cmd.last().unwrap(), "--storage.remote.flush-deadline=5s");
+}

@@ -9,6 +9,7 @@ mod grafana;
 mod load;
 pub mod positions;
 mod prometheus;
+mod remote_write;
 mod rules;
 mod scrape;
 mod secret;
@@ -23,6 +24,7 @@ pub use exporters::{ExporterSpec, ExportersSpec, PostgresExporterSpec, RedisExpo
 pub use grafana::{DashboardSelection, GrafanaSpec};
 pub use load::{load, nearest as nearest_word, Source, SpecError};
 pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
+pub use remote_write::{PrometheusMode, QueueSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
 pub use scrape::ScrapeSpec;
 pub use secret::{SecretRef, SecretValue};

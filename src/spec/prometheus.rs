@@ -4,12 +4,20 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::SecretRef;
+use super::{PrometheusMode, QueueSpec, SecretRef};
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrometheusSpec {
     pub enabled: Option<bool>,
+    /// `server` (default) or `agent`: scrape and remote-write only.
+    pub mode: Option<PrometheusMode>,
+    /// Accept remote write from edges (`--web.enable-remote-write-receiver`).
+    pub remote_write_receiver: Option<bool>,
+    /// External labels that tell the edges writing here apart (`[site]`):
+    /// rule packs keep them in every aggregation, dashboards filter on them.
+    #[serde(default)]
+    pub edge_labels: Vec<String>,
     pub image: Option<String>,
     pub port: Option<u16>,
     pub scrape_interval: Option<String>,
@@ -37,6 +45,10 @@ pub struct RemoteWriteSpec {
     pub bearer_token: Option<SecretRef>,
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
+    /// Timeout of one send (`30s`).
+    pub remote_timeout: Option<String>,
+    /// The sending queue (Prometheus' `queue_config`).
+    pub queue: Option<QueueSpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
