@@ -78,7 +78,8 @@ impl Pack {
             .filter(|r| r.alert.is_some())
     }
 
-    /// Metric names the pack's expressions read (recording-rule outputs excluded).
+    /// Metric names the pack's expressions need to exist (recording-rule
+    /// outputs, and series only used to filter results out, excluded).
     pub fn metrics(&self) -> BTreeSet<String> {
         let recorded: BTreeSet<&str> = self
             .rules
@@ -92,7 +93,7 @@ impl Pack {
             .iter()
             .flat_map(|g| &g.rules)
             .filter_map(|r| promql::parse(&r.expr).ok())
-            .flat_map(|e| promql::metric_names(&e))
+            .flat_map(|e| promql::required_metric_names(&e))
             .filter(|m| !recorded.contains(m.as_str()))
             .collect()
     }

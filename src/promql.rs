@@ -44,6 +44,33 @@ pub fn metric_names(expr: &Expr) -> BTreeSet<String> {
     names
 }
 
+/// Metric names `expr` needs to exist to return anything: those of
+/// [`metric_names`] except the ones only on the right of `unless`, which
+/// filter results out and are expected to be absent (`x < 1 unless agent`).
+pub fn required_metric_names(expr: &Expr) -> BTreeSet<String> {
+    // A hand walk: `walk_expr` stops the whole walk where a visitor declines a
+    // node, and only the right side of `unless` is to be skipped.
+    match expr {
+        Expr::Binary(b) if b.op.to_string() == "unless" => required_metric_names(&b.lhs),
+        Expr::Binary(b) => {
+            let mut names = required_metric_names(&b.lhs);
+            names.extend(required_metric_names(&b.rhs));
+            names
+        }
+        Expr::Aggregate(a) => required_metric_names(&a.expr),
+        Expr::Unary(u) => required_metric_names(&u.expr),
+        Expr::Paren(p) => required_metric_names(&p.expr),
+        Expr::Subquery(s) => required_metric_names(&s.expr),
+        Expr::Call(c) => c
+            .args
+            .args
+            .iter()
+            .flat_map(|a| required_metric_names(a))
+            .collect(),
+        _ => metric_names(expr),
+    }
+}
+
 /// For an alert expression of the form `<query> <cmp> <number>`, returns the
 /// expression with that final number replaced by `threshold`.
 ///
@@ -100,6 +127,18 @@ mod tests {
         let e = parse(r#"sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05 or {__name__="up"}"#).unwrap();
         let names: Vec<_> = metric_names(&e).into_iter().collect();
         assert_eq!(names, ["http_requests_total", "up"]);
+    }
+
+    #[test]
+    fn metrics_only_right_of_unless_are_not_required() {
+        let e = parse("max_over_time(discovered[5m]) < 1 unless (agent_series or other) and up")
+            .unwrap();
+        let names: Vec<_> = required_metric_names(&e).into_iter().collect();
+        // `and` and `unless` bind alike, from the left: `(a unless b) and up`.
+        assert_eq!(names, ["discovered", "up"]);
+        let e = parse("(x unless y) + z").unwrap();
+        let names: Vec<_> = required_metric_names(&e).into_iter().collect();
+        assert_eq!(names, ["x", "z"]);
     }
 
     #[test]
