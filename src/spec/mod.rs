@@ -24,7 +24,7 @@ pub use grafana::{DashboardSelection, GrafanaSpec};
 pub use load::{load, nearest as nearest_word, Source, SpecError};
 pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
-pub use scrape::ScrapeSpec;
+pub use scrape::{KubernetesScrapeSpec, PortSpec, ScrapeSpec};
 pub use secret::{SecretRef, SecretValue};
 
 /// The whole spec.
