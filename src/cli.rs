@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::error::Error;
 use crate::grafana::Login;
+use crate::kubernetes::{self, Settings as KubernetesSettings};
+use crate::model::kubernetes::is_dns1123_label;
 use crate::printer::Format;
 use crate::runtime::{PullPolicy, UpSettings};
 use crate::smoke::{AlertSettings, SmokeSettings};
@@ -102,9 +105,76 @@ pub struct InitArgs {
 
 #[derive(Debug, Args)]
 pub struct RenderArgs {
-    /// Directory to render into [default: .obsctl/ beside the spec].
+    /// Directory to render into [default: .obsctl/ beside the spec; .obsctl/kubernetes/ for --target kubernetes].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// What to render for: the Docker stack `up` runs, or a Kubernetes cluster
+    /// running kube-prometheus-stack (Prometheus Operator resources and Helm values).
+    #[arg(long, value_enum, default_value_t = RenderTarget::Docker)]
+    pub target: RenderTarget,
+    /// The namespace of the Kubernetes resources (kube-prometheus-stack's) [default: monitoring].
+    #[arg(long, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+    /// The kube-prometheus-stack Helm release, whose `release` label its selectors pick resources by [default: kube-prometheus-stack].
+    #[arg(long, value_name = "NAME")]
+    pub release: Option<String>,
+    /// Also write the Kubernetes Secrets (mode 0600, into DIR/secrets/), from the environment variables and files the spec names.
+    #[arg(long)]
+    pub secrets: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderTarget {
+    /// Files for the Docker stack `up` runs.
+    Docker,
+    /// Prometheus Operator resources and kube-prometheus-stack values.
+    Kubernetes,
+}
+
+impl RenderArgs {
+    /// The Kubernetes settings, once the flags are checked; `None` for Docker.
+    pub fn kubernetes(&self) -> Result<Option<KubernetesSettings>, Error> {
+        if self.target == RenderTarget::Docker {
+            let given = [
+                ("--namespace", self.namespace.is_some()),
+                ("--release", self.release.is_some()),
+                ("--secrets", self.secrets),
+            ];
+            if let Some((flag, _)) = given.iter().find(|(_, set)| *set) {
+                return Err(Error::KubernetesOnlyFlag { flag });
+            }
+            return Ok(None);
+        }
+        let namespace = self
+            .namespace
+            .clone()
+            .unwrap_or_else(|| kubernetes::DEFAULT_NAMESPACE.into());
+        if !is_dns1123_label(&namespace) {
+            return Err(Error::BadKubernetesName {
+                flag: "--namespace",
+                value: namespace,
+                what: "namespace name",
+            });
+        }
+        let release = self
+            .release
+            .clone()
+            .unwrap_or_else(|| kubernetes::DEFAULT_RELEASE.into());
+        // Helm's own limit on release names.
+        if !is_dns1123_label(&release) || release.len() > 53 {
+            return Err(Error::BadKubernetesName {
+                flag: "--release",
+                value: release,
+                what: "Helm release name (at most 53 characters)",
+            });
+        }
+        Ok(Some(KubernetesSettings {
+            namespace,
+            release,
+            secrets: self.secrets,
+            grafana_admin_password: None,
+        }))
+    }
 }
 
 #[derive(Debug, Subcommand)]

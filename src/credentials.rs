@@ -28,6 +28,21 @@ pub struct GrafanaPassword {
 
 /// Reads the stored password, generating and storing one if there is none.
 pub fn grafana_password(dir: &Path) -> io::Result<GrafanaPassword> {
+    let password = read_or_generate(dir)?;
+    if password.created {
+        store(&password)?;
+    }
+    Ok(password)
+}
+
+/// Keeps a password [`read_or_generate`] made (mode 0600).
+pub fn store(password: &GrafanaPassword) -> io::Result<()> {
+    atomic_write(&password.path, password.value.as_bytes(), 0o600)
+}
+
+/// Reads the stored password, or generates one without storing it yet
+/// (then `created` is true, and [`store`] keeps it once it is used).
+pub fn read_or_generate(dir: &Path) -> io::Result<GrafanaPassword> {
     let path = dir.join(GRAFANA_PASSWORD_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => {
@@ -46,7 +61,6 @@ pub fn grafana_password(dir: &Path) -> io::Result<GrafanaPassword> {
         .take(PASSWORD_LEN)
         .map(char::from)
         .collect();
-    atomic_write(&path, value.as_bytes(), 0o600)?;
     Ok(GrafanaPassword {
         path,
         value,

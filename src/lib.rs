@@ -19,6 +19,7 @@ pub mod duration;
 pub mod error;
 pub mod fs;
 pub mod grafana;
+pub mod kubernetes;
 pub mod model;
 pub mod packs;
 pub mod presets;

@@ -64,6 +64,19 @@ pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
     })
 }
 
+/// Loads and validates the stack without reading any secret (each keeps its
+/// name, with an empty value): for output that only refers to secrets.
+pub fn load_references_only(file: Option<&Path>) -> Result<Stack, Error> {
+    let source = source(file)?;
+    let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
+    let built = model::build_references_only(&spec, &source).map_err(Error::InvalidSpec)?;
+    Ok(Stack {
+        source,
+        model: built.model,
+        warnings: built.warnings,
+    })
+}
+
 /// The stack name the spec gives (or the default), read without validating
 /// the rest: `down` and `status` must work even when, say, a secret's
 /// environment variable is not set in this shell.

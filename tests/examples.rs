@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_yaml::Value;
-use support::{require_tool, run_tool, Test};
+use support::{files, require_tool, run_tool, Test};
 
 /// One example and what its document asks of the alert routing.
 struct Example {
@@ -143,26 +143,6 @@ fn rendered(example: &Example) -> Test {
     }
     t.args(&["render", "--out", "out"]).run().code(0);
     t
-}
-
-/// Files under `dir`, recursively, as paths relative to `root`.
-fn files(root: &Path, dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(root, &path));
-        } else {
-            out.push(
-                path.strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned(),
-            );
-        }
-    }
-    out.sort();
-    out
 }
 
 fn renders_and_passes_promtool_and_amtool(example: &Example) {

@@ -129,6 +129,22 @@ pub enum Error {
     #[error("rendering {template} failed: {reason}")]
     Render { template: String, reason: String },
 
+    // --- render --target kubernetes ---------------------------------------
+    #[error("{flag} `{value}` is not a valid {what}")]
+    BadKubernetesName {
+        flag: &'static str,
+        value: String,
+        what: &'static str,
+    },
+    #[error("{flag} applies only to `--target kubernetes`")]
+    KubernetesOnlyFlag { flag: &'static str },
+    #[error("dashboard {dashboard} is {bytes} bytes, more than a ConfigMap holds ({limit} bytes)")]
+    DashboardTooLarge {
+        dashboard: String,
+        bytes: usize,
+        limit: usize,
+    },
+
     // --- Grafana (the dashboards commands) --------------------------------
     #[error("--user needs a password")]
     UserWithoutPassword,
@@ -253,7 +269,10 @@ impl Error {
             | GrafanaPasswordUnreadable { .. }
             | NoGrafana
             | BadBind { .. }
-            | NoDashboardsFor { .. } => EXIT_USAGE,
+            | NoDashboardsFor { .. }
+            | BadKubernetesName { .. }
+            | KubernetesOnlyFlag { .. }
+            | DashboardTooLarge { .. } => EXIT_USAGE,
             Docker { .. }
             | ServiceNotReady { .. }
             | ReloadRefused { .. }

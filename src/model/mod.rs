@@ -12,6 +12,7 @@ pub mod defaults;
 mod exporters;
 mod fields;
 mod grafana;
+pub mod kubernetes;
 mod prometheus;
 mod remote_write;
 mod rules;
@@ -150,9 +151,30 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 /// Validates `spec` and applies defaults. On failure returns every problem
 /// (errors and warnings) found.
 pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Problem>> {
+    let base_dir = source.base_dir();
+    build_with(spec, source, secrets::Resolver::new(&base_dir, env))
+}
+
+/// Like [`build`], but reads no secret: every secret keeps its name and
+/// gets an empty value. For output that only refers to secrets (Kubernetes
+/// manifests name a `Secret` and a key), so they need not be at hand.
+pub fn build_references_only(spec: &Spec, source: &Source) -> Result<Built, Vec<Problem>> {
+    let base_dir = source.base_dir();
+    let no_env = |_: &str| None;
+    build_with(
+        spec,
+        source,
+        secrets::Resolver::references_only(&base_dir, &no_env),
+    )
+}
+
+fn build_with(
+    spec: &Spec,
+    source: &Source,
+    mut secrets: secrets::Resolver,
+) -> Result<Built, Vec<Problem>> {
     let mut problems = Problems::new(source);
     let base_dir = source.base_dir();
-    let mut secrets = secrets::Resolver::new(&base_dir, env);
 
     let name = stack::stack_name(spec, &mut problems);
     let bind = stack::bind_address(spec, &mut problems);

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::exporters::Exporter;
 use super::fields::{duration, host_port, label_name, slug};
+use super::kubernetes::{self, KubernetesTarget};
 use super::secrets::Resolver;
 use super::service::{Service, METRICS_PATH};
 use super::{Alertmanager, Grafana, Prometheus, SecretFile};
@@ -15,6 +16,8 @@ use crate::spec::Spec;
 #[derive(Debug, Clone)]
 pub struct ScrapeJob {
     pub job: String,
+    /// Static `host:port` targets; empty for a job that only has `kubernetes`
+    /// (the Docker stack does not scrape it).
     pub targets: Vec<String>,
     pub metrics_path: String,
     pub scheme: String,
@@ -26,6 +29,8 @@ pub struct ScrapeJob {
     pub tls_skip_verify: bool,
     pub honor_labels: bool,
     pub params: BTreeMap<String, Vec<String>>,
+    /// Where the targets run in Kubernetes, when the spec says.
+    pub kubernetes: Option<KubernetesTarget>,
 }
 
 impl ScrapeJob {
@@ -44,6 +49,7 @@ impl ScrapeJob {
             tls_skip_verify: false,
             honor_labels: false,
             params: BTreeMap::new(),
+            kubernetes: None,
         }
     }
 }
@@ -107,11 +113,21 @@ pub fn jobs(
                 Some("job names must be unique; put several targets in one job".into()),
             );
         }
-        if s.targets.is_empty() {
+        let kubernetes = s
+            .kubernetes
+            .as_ref()
+            .and_then(|k| kubernetes::target(k, &format!("{field}.kubernetes"), p));
+        if s.targets.is_empty() && s.kubernetes.is_some() {
+            p.warning(
+                &format!("{field}.kubernetes"),
+                format!("job `{}` has no `targets`, only `kubernetes`, so the Docker stack does not scrape it (`render --target kubernetes` does)", s.job),
+                Some("add `targets: [host:port]` to scrape it under Docker too".into()),
+            );
+        } else if s.targets.is_empty() {
             p.error(
                 &format!("{field}.targets"),
                 "no targets",
-                Some("list at least one `host:port`".into()),
+                Some("list at least one `host:port`, or say where the job runs in Kubernetes with `kubernetes:`".into()),
             );
         }
         for (t, target) in s.targets.iter().enumerate() {
@@ -190,6 +206,7 @@ pub fn jobs(
             tls_skip_verify: s.tls_skip_verify.unwrap_or(false),
             honor_labels: s.honor_labels.unwrap_or(false),
             params: s.params.clone(),
+            kubernetes,
         });
     }
     jobs

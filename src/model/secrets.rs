@@ -1,4 +1,5 @@
-//! Reading the secrets a spec refers to, at model-building time.
+//! Reading the secrets a spec refers to, at model-building time (or, for
+//! output that only refers to them, naming them without reading them).
 
 use std::path::Path;
 
@@ -16,11 +17,27 @@ pub struct HttpAuth {
 pub struct Resolver<'a> {
     base_dir: &'a Path,
     env: Env<'a>,
+    /// False when only the references are wanted: no variable or file is
+    /// read, and every secret's value is left empty.
+    read: bool,
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(base_dir: &'a Path, env: Env<'a>) -> Self {
-        Self { base_dir, env }
+        Self {
+            base_dir,
+            env,
+            read: true,
+        }
+    }
+
+    /// A resolver that never reads a secret: for output that only refers
+    /// to secrets (Kubernetes manifests), so they need not be at hand.
+    pub fn references_only(base_dir: &'a Path, env: Env<'a>) -> Self {
+        Self {
+            read: false,
+            ..Self::new(base_dir, env)
+        }
     }
 
     /// Reads `secret` for the spec field `field`; it will be rendered into
@@ -32,6 +49,12 @@ impl<'a> Resolver<'a> {
         secret: &SecretRef,
         file: String,
     ) -> Option<SecretFile> {
+        if !self.read {
+            return Some(SecretFile {
+                file: format!("secrets/{file}"),
+                value: SecretValue::new(String::new()),
+            });
+        }
         let value = match secret {
             SecretRef::Env(var) => match (self.env)(var) {
                 Some(v) if !v.trim().is_empty() => v,

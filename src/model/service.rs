@@ -16,6 +16,18 @@ pub enum ExporterKind {
     Redis,
 }
 
+impl ExporterKind {
+    /// The variable naming the file the exporter reads its password from,
+    /// for the exporters that take one.
+    pub fn password_file_env(self) -> Option<&'static str> {
+        match self {
+            ExporterKind::Postgres => Some("DATA_SOURCE_PASS_FILE"),
+            ExporterKind::Redis => Some("REDIS_PASSWORD_FILE"),
+            ExporterKind::Node | ExporterKind::Cadvisor => None,
+        }
+    }
+}
+
 /// A service of the stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Service {

@@ -19,9 +19,7 @@ fn non_empty<T: serde::Serialize>(map: &std::collections::BTreeMap<String, T>) -
 }
 
 pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
-    let jobs: Vec<Value> = model
-        .scrape_jobs
-        .iter()
+    let jobs: Vec<Value> = docker_jobs(&model.scrape_jobs)
         .map(|j| {
             json!({
                 "job": j.job,
@@ -101,9 +99,15 @@ fn queue_config(q: &QueueSpec) -> Value {
     }
 }
 
+/// The jobs the Docker stack scrapes: those with static targets (a job with
+/// only `kubernetes:` is for `render --target kubernetes`).
+fn docker_jobs(jobs: &[ScrapeJob]) -> impl Iterator<Item = &ScrapeJob> {
+    jobs.iter().filter(|j| !j.targets.is_empty())
+}
+
 pub fn prometheus_secrets<'a>(prom: &'a Prometheus, jobs: &'a [ScrapeJob]) -> Vec<&'a SecretFile> {
     let mut out = Vec::new();
-    for j in jobs {
+    for j in docker_jobs(jobs) {
         out.extend(j.basic_auth.as_ref().map(|(_, s)| s));
         out.extend(j.bearer_token.as_ref());
     }

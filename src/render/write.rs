@@ -39,6 +39,13 @@ impl WriteReport {
 
 /// Writes `files` into `dir`; returns what changed.
 pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<WriteReport> {
+    write_listed(dir, files, MANIFEST)
+}
+
+/// Writes `files` into `dir`, keeping the list of what was written in
+/// `manifest` (a file name in `dir`): each kind of output keeps its own list,
+/// so rendering one kind never removes the files of another.
+pub fn write_listed(dir: &Path, files: &[RenderedFile], manifest: &str) -> io::Result<WriteReport> {
     fs::create_dir_all(dir).map_err(|e| with_path(e, dir))?;
     let mut report = WriteReport::default();
     for file in files {
@@ -52,7 +59,7 @@ pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<WriteReport> {
         report.written.push(file.path.clone());
     }
 
-    let previous = read_manifest(dir);
+    let previous = read_manifest(&dir.join(manifest));
     let current: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
     for stale in previous.difference(&current) {
         let path = dir.join(stale);
@@ -63,9 +70,9 @@ pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<WriteReport> {
         }
         remove_empty_parents(dir, stale);
     }
-    let manifest = serde_json::to_vec_pretty(&current).expect("paths serialise");
-    if !is_current(&dir.join(MANIFEST), &manifest, 0o644) {
-        atomic_write(&dir.join(MANIFEST), &manifest, 0o644)?;
+    let list = serde_json::to_vec_pretty(&current).expect("paths serialise");
+    if !is_current(&dir.join(manifest), &list, 0o644) {
+        atomic_write(&dir.join(manifest), &list, 0o644)?;
     }
     Ok(report)
 }
@@ -80,8 +87,8 @@ fn remove_empty_parents(dir: &Path, file: &Path) {
     }
 }
 
-fn read_manifest(dir: &Path) -> BTreeSet<PathBuf> {
-    fs::read(dir.join(MANIFEST))
+fn read_manifest(path: &Path) -> BTreeSet<PathBuf> {
+    fs::read(path)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<BTreeSet<PathBuf>>(&bytes).ok())
         .map(|set| {

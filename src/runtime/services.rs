@@ -172,10 +172,8 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
         let mut def = base.def(service, &e.image, e.host_port);
         def.env = e.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         for secret in &e.secrets {
-            let var = match e.kind {
-                ExporterKind::Postgres => "DATA_SOURCE_PASS_FILE",
-                ExporterKind::Redis => "REDIS_PASSWORD_FILE",
-                ExporterKind::Node | ExporterKind::Cadvisor => continue,
+            let Some(var) = e.kind.password_file_env() else {
+                continue;
             };
             let path = container_path(paths::EXPORTER_SECRETS_DIR, secret);
             def.env.push(format!("{var}={path}"));

@@ -26,7 +26,7 @@ pub use load::{load, nearest as nearest_word, Source, SpecError};
 pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
 pub use remote_write::{PrometheusMode, QueueSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
-pub use scrape::ScrapeSpec;
+pub use scrape::{KubernetesScrapeSpec, PortSpec, ScrapeSpec};
 pub use secret::{SecretRef, SecretValue};
 
 /// The whole spec.

@@ -11,7 +11,8 @@ use super::{BasicAuthSpec, SecretRef};
 pub struct ScrapeSpec {
     /// The Prometheus `job` label.
     pub job: String,
-    /// `host:port` addresses.
+    /// `host:port` addresses (what the Docker stack scrapes).
+    #[serde(default)]
     pub targets: Vec<String>,
     pub metrics_path: Option<String>,
     pub scheme: Option<String>,
@@ -25,4 +26,29 @@ pub struct ScrapeSpec {
     pub honor_labels: Option<bool>,
     #[serde(default)]
     pub params: BTreeMap<String, Vec<String>>,
+    /// Where the job's targets run in Kubernetes, for `render --target
+    /// kubernetes` (a ServiceMonitor or PodMonitor instead of static targets).
+    pub kubernetes: Option<KubernetesScrapeSpec>,
+}
+
+/// `scrape[].kubernetes`: a Service by name, or Pods by labels.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KubernetesScrapeSpec {
+    /// The Service's name (scraped through a ServiceMonitor).
+    pub service: Option<String>,
+    /// Labels the Pods carry (scraped through a PodMonitor).
+    pub pod_selector: Option<BTreeMap<String, String>>,
+    /// The namespace of the Service or Pods [default: the render's namespace].
+    pub namespace: Option<String>,
+    /// The port: its name, or its number.
+    pub port: Option<PortSpec>,
+}
+
+/// A port by name (`http`) or by number (`8000`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PortSpec {
+    Number(i64),
+    Name(String),
 }

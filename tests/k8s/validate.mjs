@@ -12,12 +12,18 @@
 // does not validate, with one message per such document; 2 on bad usage.
 //
 // Limit of these schemas: they check types, required fields, enums and
-// patterns, but not unknown fields (a misspelled optional field passes), and
-// the top level is the only place checked for those here.
+// patterns, but not unknown fields (a misspelled optional field passes). So
+// field names are checked here too, at every level, against the packages'
+// TypeScript declarations (the .d.ts beside each model list every field of
+// its type): an unknown field is reported with its path
+// (`unknown field "spec.endpoints[0].prot"`). Free-form maps (labels,
+// annotations, params) and fields typed as arbitrary JSON are not looked
+// into, except an AlertmanagerConfig route's child routes, which the
+// Operator reads as routes.
 //
 // The packages come from tests/k8s/package.json, installed by
 // tests/k8s/install.sh into target/test-env/npm (OBSCTL_TEST_NPM_DIR overrides).
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -56,6 +62,125 @@ async function model(apiVersion, kind) {
   }
   const mod = await load(`@kubernetes-models/prometheus-operator/${GROUP}/${version}/${kind}.js`);
   return mod[kind];
+}
+
+// --- Field names, from the TypeScript declarations --------------------------
+
+const modules = path.join(npmDir, "node_modules");
+const declarations = new Map();
+
+// The .d.ts file an import specifier names, from the file importing it.
+function declarationFile(specifier, from) {
+  const base = specifier.startsWith(".")
+    ? path.join(path.dirname(from), specifier)
+    : path.join(modules, specifier);
+  const stem = base.replace(/\.js$/, "");
+  return [`${stem}.d.ts`, path.join(stem, "index.d.ts")].find((f) => existsSync(f)) ?? null;
+}
+
+// The interface a .d.ts declares: its fields (name -> type text), the
+// interfaces it extends, and where each imported type is declared; or null
+// when the file declares no interface (a primitive or a union).
+function declaration(file) {
+  if (file === null) return null;
+  if (declarations.has(file)) return declarations.get(file);
+  const text = readFileSync(file, "utf8");
+  const imports = new Map();
+  for (const [, names, specifier] of text.matchAll(/^import \{([^}]*)\} from "([^"]+)";/gm)) {
+    for (const name of names.split(",").map((n) => n.trim()).filter(Boolean)) {
+      imports.set(name, declarationFile(specifier, file));
+    }
+  }
+  const found = text.match(/^export interface \w+(?: extends ([^{]+))? \{\n([\s\S]*?)^\}/m);
+  let result = null;
+  if (found) {
+    const fields = new Map();
+    const lines = found[2].split("\n");
+    for (let i = 0; i < lines.length; i++) {
+      const member = lines[i].match(/^ {4}"([^"]+)"\??: (.*?);?$/);
+      if (!member) continue;
+      let type = member[2];
+      if (type === "{") {
+        // A map type: `{ [key: string]: T; }` over several lines.
+        const inner = [];
+        while (i + 1 < lines.length && !lines[++i].startsWith("    }")) inner.push(lines[i].trim());
+        const value = inner.join(" ").match(/\[key: string\]: (.*?);/);
+        type = value ? `Map<${value[1]}>` : "unknown";
+      }
+      fields.set(member[1], type);
+    }
+    const parents = (found[1] ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+    result = { fields, parents, imports };
+  }
+  declarations.set(file, result);
+  return result;
+}
+
+// Every field of the interface in `file`, its own and inherited: name ->
+// {type, file}; `complete` is false when a parent interface could not be
+// read (then a field not listed may still be one).
+function fieldsOf(file) {
+  const decl = declaration(file);
+  const all = new Map();
+  if (!decl) return { fields: all, complete: false };
+  let complete = true;
+  for (const parent of decl.parents) {
+    const inherited = fieldsOf(decl.imports.get(parent) ?? null);
+    complete &&= inherited.complete;
+    for (const [k, v] of inherited.fields) all.set(k, v);
+  }
+  for (const [name, type] of decl.fields) all.set(name, { type, file });
+  return { fields: all, complete };
+}
+
+// Reports the unknown fields of `value`, of type `type` (text as written in
+// `file`), found at `where`.
+function checkType(value, type, file, where, errors) {
+  const list = type.match(/^Array<(.*)>$/);
+  if (list) {
+    if (Array.isArray(value)) value.forEach((v, i) => checkType(v, list[1], file, `${where}[${i}]`, errors));
+    return;
+  }
+  const map = type.match(/^Map<(.*)>$/);
+  if (map) {
+    if (value && typeof value === "object") {
+      for (const [k, v] of Object.entries(value)) checkType(v, map[1], file, `${where}.${k}`, errors);
+    }
+    return;
+  }
+  // A Route's child routes are typed as arbitrary JSON; the Operator reads routes.
+  if (/ApiextensionsV1JSON$/.test(type) && path.basename(file) === "Route.d.ts") {
+    checkObject(value, file, where, errors);
+    return;
+  }
+  const typeFile = declaration(file)?.imports.get(type);
+  if (typeFile) checkObject(value, typeFile, where, errors);
+}
+
+function checkObject(value, file, where, errors) {
+  if (!value || typeof value !== "object" || Array.isArray(value) || !declaration(file)) return;
+  const { fields, complete } = fieldsOf(file);
+  for (const [key, v] of Object.entries(value)) {
+    const path = where ? `${where}.${key}` : key;
+    const field = fields.get(key);
+    if (!field) {
+      if (complete) errors.push(`unknown field "${path}" (expected one of: ${[...fields.keys()].join(", ")})`);
+      continue;
+    }
+    checkType(v, field.type, field.file, path, errors);
+  }
+}
+
+// The unknown fields of a document of `version`/`kind`, below its top level.
+function unknownFields(data, version, kind) {
+  const errors = [];
+  const file = path.join(modules, `@kubernetes-models/prometheus-operator/${GROUP}/${version}/${kind}.d.ts`);
+  const { fields } = fieldsOf(file);
+  for (const key of ["metadata", "spec"]) {
+    const field = fields.get(key);
+    if (field && key in data) checkType(data[key], field.type, field.file, key, errors);
+  }
+  return errors;
 }
 
 let failures = 0;
@@ -104,6 +229,7 @@ for (const file of files) {
     } catch (err) {
       errors.push(err.message.trim());
     }
+    errors.push(...unknownFields(data, String(data.apiVersion).split("/")[1], data.kind));
     checked++;
     if (errors.length > 0) {
       console.error(`${where} (${name}) is invalid:\n  ${errors.join("\n  ")}`);
