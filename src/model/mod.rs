@@ -10,6 +10,7 @@ pub mod defaults;
 mod exporters;
 mod fields;
 mod grafana;
+mod probes;
 mod prometheus;
 mod rules;
 mod scrape;
@@ -28,8 +29,9 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
+pub use probes::{Probe, ProbeModule, ProbeOptions};
 pub use prometheus::{Prometheus, RemoteWrite};
-pub use scrape::ScrapeJob;
+pub use scrape::{Relabel, ScrapeJob};
 pub use service::{ExporterKind, Service, METRICS_PATH};
 
 /// A secret as rendered: the file it is written to (relative to the component's
@@ -75,6 +77,8 @@ pub struct Model {
     pub grafana: Option<Grafana>,
     pub exporters: Vec<Exporter>,
     pub scrape_jobs: Vec<ScrapeJob>,
+    /// Endpoints the blackbox exporter checks.
+    pub probes: Vec<Probe>,
     pub rules: Vec<RulesOut>,
     /// Enabled built-in packs (name -> metrics they read), for later checks.
     pub packs: BTreeMap<String, Vec<String>>,
@@ -156,6 +160,8 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
     let alertmanager = alerting::alertmanager(spec, &mut problems, &mut secrets);
     let grafana = grafana::grafana(spec, &mut problems);
     let exporters = exporters::exporters(spec, &mut problems, &mut secrets);
+    let probes = probes::probes(spec, &mut problems);
+    probes::check_blackbox(spec, &mut problems);
     stack::check_ports(
         prometheus.as_ref(),
         alertmanager.as_ref(),
@@ -170,6 +176,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         alertmanager.as_ref(),
         grafana.as_ref(),
         &exporters,
+        &probes,
         &mut problems,
         &mut secrets,
     );
@@ -192,6 +199,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
             grafana,
             exporters,
             scrape_jobs,
+            probes,
             rules,
             packs,
             dashboards,

@@ -8,6 +8,7 @@ mod exporters;
 mod grafana;
 mod load;
 pub mod positions;
+mod probes;
 mod prometheus;
 mod rules;
 mod scrape;
@@ -19,9 +20,13 @@ pub use alerting::{
     AlertmanagerSpec, EmailSpec, InhibitSpec, PagerDutySpec, ReceiverSpec, RouteSpec, SlackSpec,
     WebhookSpec,
 };
-pub use exporters::{ExporterSpec, ExportersSpec, PostgresExporterSpec, RedisExporterSpec};
+pub use exporters::{
+    ExporterSpec, ExportersSpec, PostgresExporterSpec, PushJobSpec, PushgatewaySpec,
+    RedisExporterSpec,
+};
 pub use grafana::{DashboardSelection, GrafanaSpec};
 pub use load::{load, nearest as nearest_word, Source, SpecError};
+pub use probes::ProbeSpec;
 pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
 pub use scrape::ScrapeSpec;
@@ -49,4 +54,7 @@ pub struct Spec {
     pub exporters: ExportersSpec,
     #[serde(default)]
     pub rules: RulesSpec,
+    /// Endpoints checked from the outside by the blackbox exporter.
+    #[serde(default)]
+    pub probes: Vec<ProbeSpec>,
 }
