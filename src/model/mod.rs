@@ -180,7 +180,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         &mut problems,
         &mut secrets,
     );
-    let (rules, packs) = rules::rules(spec, &exporters, &base_dir, &mut problems);
+    let (rules, packs) = rules::rules(spec, &exporters, &probes, &base_dir, &mut problems);
     let dashboards = match &grafana {
         Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),

@@ -121,6 +121,19 @@ pub struct Probe {
     pub options: ProbeOptions,
 }
 
+impl Probe {
+    /// True when the probe speaks TLS, so it reports the certificate's expiry.
+    pub fn uses_tls(&self) -> bool {
+        match self.module {
+            ProbeModule::Http2xx | ProbeModule::HttpPost2xx => {
+                self.target.to_ascii_lowercase().starts_with("https://")
+            }
+            ProbeModule::TcpConnect => self.options.tls,
+            ProbeModule::Icmp | ProbeModule::Dns => false,
+        }
+    }
+}
+
 /// Labels obsctl sets on every probe's series; the spec cannot set them.
 const RESERVED_LABELS: &[&str] = &["job", "instance", "probe", "module"];
 

@@ -202,3 +202,57 @@ fn a_user_job_cannot_take_a_probe_job_name() {
     );
     assert!(has(&e, "scrape[0].job", "already scrapes"), "{e:?}");
 }
+
+#[test]
+fn the_probes_pack_and_dashboard_come_with_probes() {
+    let m = built("probes:\n  - {name: api, url: 'http://api:8000/health'}\n").unwrap();
+    // A plain-HTTP probe reports no certificate: doctor must not miss one.
+    assert_eq!(
+        m.packs["probes"],
+        ["probe_duration_seconds", "probe_success"]
+    );
+    assert!(m.rules.iter().any(|r| r.file == "probes.rules.yml"));
+    let grafana = m.grafana.as_ref().unwrap();
+    assert!(grafana.builtin_dashboards.contains(&"probes".to_string()));
+
+    let m = built("probes:\n  - {name: api, url: 'https://api.example.com/'}\n").unwrap();
+    assert!(m.packs["probes"].contains(&"probe_ssl_earliest_cert_expiry".to_string()));
+
+    let m = built("name: shop\n").unwrap();
+    assert!(!m.packs.contains_key("probes"));
+    let grafana = m.grafana.as_ref().unwrap();
+    assert!(!grafana.builtin_dashboards.contains(&"probes".to_string()));
+}
+
+#[test]
+fn certificate_thresholds_are_days_set_like_any_pack_threshold() {
+    let m = built(
+        "probes:\n  - {name: api, url: 'https://api.example.com/'}\nrules:\n  packs:\n    probes:\n      ProbeTLSCertificateExpiringSoon: {threshold: 30, for: 10m}\n      ProbeTLSCertificateExpiringCritical: {threshold: 10}\n",
+    )
+    .unwrap();
+    let file = m
+        .rules
+        .iter()
+        .find(|r| r.file == "probes.rules.yml")
+        .unwrap();
+    let crate::model::RulesContent::Generated(rules) = &file.content else {
+        panic!("the pack is generated")
+    };
+    let rule = |name: &str| {
+        rules
+            .rules_with_paths()
+            .map(|(_, r)| r)
+            .find(|r| r.alert.as_deref() == Some(name))
+            .unwrap()
+            .clone()
+    };
+    let soon = rule("ProbeTLSCertificateExpiringSoon");
+    assert_eq!(
+        soon.expr,
+        "(probe_ssl_earliest_cert_expiry - time()) / 86400 < 30"
+    );
+    assert_eq!(soon.for_.as_deref(), Some("10m"));
+    assert!(rule("ProbeTLSCertificateExpiringCritical")
+        .expr
+        .ends_with("< 10"));
+}
