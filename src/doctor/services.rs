@@ -1,14 +1,17 @@
-//! Gathering the HTTP checks of Prometheus and Alertmanager: each answer is
-//! fetched once, under a timeout, and judged by the pure functions beside
-//! this module.
+//! Gathering the HTTP checks of Prometheus, Alertmanager and the probes:
+//! each answer is fetched once, under a timeout, and judged by the pure
+//! functions beside this module.
 
 use std::time::Duration;
 
 use super::check::Check;
-use super::{alertmanager, prometheus, targets};
+use futures_util::future::join_all;
+
+use super::{alertmanager, probes, prometheus, targets};
 use crate::model::defaults::SCRAPE_TIMEOUT;
 use crate::model::{Model, Service};
-use crate::probes::{get_bytes, get_json, Check as Probe, Http};
+use crate::probes::{blackbox, get_bytes, get_json, Check as Probe, Http};
+use crate::timeouts;
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
 pub async fn prometheus_checks(
@@ -129,6 +132,25 @@ pub async fn alertmanager_checks(
         out.extend(alertmanager::receiver_secrets(am, stack_dir));
     }
     out
+}
+
+/// Runs every probe once on the blackbox exporter at `base` with
+/// `debug=true` and explains those that fail.
+pub async fn probe_checks(http: &Http, base: &str, model: &Model) -> Vec<Check> {
+    let runs = model.probes.iter().map(|p| async move {
+        let result = blackbox::debug_probe(
+            http,
+            base,
+            &p.target,
+            &p.blackbox_module,
+            timeouts::DOCTOR_PROBE,
+        )
+        .await
+        .map(|page| probes::explain(&page, p))
+        .map_err(|e| e.to_string());
+        (p.clone(), result)
+    });
+    probes::checks(&join_all(runs).await)
 }
 
 fn ready_url(base: &str, service: Service) -> String {
