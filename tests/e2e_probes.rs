@@ -237,3 +237,89 @@ fn probes_succeed_fail_with_a_reason_watch_certificates_and_reload() {
     );
     drop(tls);
 }
+
+#[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
+fn a_push_reaches_prometheus_survives_a_restart_and_a_silent_job_is_stale() {
+    require_engine();
+    let stack = Stack::new("push");
+    let port = free_port();
+    stack.write_spec(&stack.spec(&format!(
+        "exporters:\n  pushgateway:\n    image: {}\n    port: {port}\n    jobs:\n      - {{job: cad-extraction, max_age: 1h}}\n      - {{job: never-pushes, max_age: 2s}}\n",
+        stack.images.pushgateway
+    )));
+    stack.up();
+
+    // What a cron job does at its end (the README shows it).
+    let push = Command::new("curl")
+        .args(["-sS", "--fail", "--data-binary", "@-"])
+        .arg(format!(
+            "http://127.0.0.1:{port}/metrics/job/cad-extraction"
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("curl is installed (scripts/test-env.sh installs it)");
+    {
+        use std::io::Write;
+        let mut stdin = push.stdin.as_ref().unwrap();
+        stdin
+            .write_all(
+                b"# TYPE cad_extraction_files_processed gauge\ncad_extraction_files_processed 3\n",
+            )
+            .unwrap();
+    }
+    let pushed = push.wait_with_output().unwrap();
+    assert!(pushed.status.success(), "the push failed: {pushed:?}");
+
+    // Scraped with honor_labels: the pushing job's own label is kept.
+    poll(
+        "the pushed metric in Prometheus",
+        Duration::from_secs(60),
+        || {
+            (value(
+                &stack,
+                "cad_extraction_files_processed{job=\"cad-extraction\"}",
+            )? == 3.0)
+                .then_some(())
+        },
+    );
+    let stale = |job: &str| {
+        let alerts = stack.prometheus("/api/v1/alerts");
+        alerts["data"]["alerts"].as_array().is_some_and(|a| {
+            a.iter().any(|a| {
+                a["labels"]["alertname"] == "BatchJobStale"
+                    && a["labels"]["job"] == job
+                    && a["state"] == "firing"
+            })
+        })
+    };
+    poll(
+        "BatchJobStale for the job that never pushes",
+        Duration::from_secs(60),
+        || stale("never-pushes").then_some(()),
+    );
+    assert!(
+        !stale("cad-extraction"),
+        "a job that just pushed is not stale"
+    );
+
+    // Pushes are kept on the data volume across a restart.
+    let container = format!("{}-pushgateway", stack.name);
+    let restarted = docker(&["restart", "-t", "5", &container]);
+    assert!(restarted.status.success(), "{restarted:?}");
+    let metrics = poll(
+        "the Pushgateway after its restart",
+        Duration::from_secs(30),
+        || {
+            e2e::http_get(&format!("http://127.0.0.1:{port}/metrics"))
+                .filter(|(status, _)| *status == 200)
+                .map(|(_, body)| body)
+        },
+    );
+    assert!(
+        metrics.contains("cad_extraction_files_processed{instance=\"\",job=\"cad-extraction\"} 3"),
+        "the push did not survive the restart:\n{metrics}"
+    );
+}

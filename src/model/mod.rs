@@ -12,6 +12,7 @@ mod fields;
 mod grafana;
 mod probes;
 mod prometheus;
+mod pushgateway;
 mod rules;
 mod scrape;
 mod secrets;
@@ -180,7 +181,20 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         &mut problems,
         &mut secrets,
     );
-    let (rules, packs) = rules::rules(spec, &exporters, &probes, &base_dir, &mut problems);
+    let (mut rules, packs) = rules::rules(spec, &exporters, &probes, &base_dir, &mut problems);
+    let push_jobs = pushgateway::jobs(spec, &mut problems);
+    if exporters
+        .iter()
+        .any(|e| e.kind == ExporterKind::Pushgateway)
+    {
+        rules.push(pushgateway::rules(&push_jobs));
+    } else if !push_jobs.is_empty() {
+        problems.warning(
+            "exporters.pushgateway.jobs",
+            "the Pushgateway is turned off, so these jobs are not watched",
+            None,
+        );
+    }
     let dashboards = match &grafana {
         Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),
