@@ -123,8 +123,11 @@ fn probes_succeed_fail_with_a_reason_watch_certificates_and_reload() {
         "probes:\n  - {{name: ready, url: 'http://prometheus:9090/-/ready'}}\n  - {{name: ping, url: alertmanager, module: icmp}}\n  - {{name: closed, url: 'prometheus:9999', module: tcp_connect}}\n  - {{name: cert, url: 'https://host.docker.internal:{}/', tls_verify: false}}\n",
         tls.port
     );
+    // SLOs on Prometheus' own HTTP metrics: one whose `le` is a bucket of
+    // its histogram, one whose `le` is not.
+    let slos = "slos:\n  - {name: ready, objective: 99.9, window: 7d, errors: 'prometheus_http_requests_total{code=~\"5..\"}', total: prometheus_http_requests_total}\n  - {name: ready-fast, objective: 99, window: 7d, histogram: 'prometheus_http_request_duration_seconds{handler=\"/-/ready\"}', le: 0.1}\n  - {name: ready-wrong-bucket, objective: 99, window: 7d, histogram: 'prometheus_http_request_duration_seconds{handler=\"/-/ready\"}', le: 0.5}\n";
     let rest = format!(
-        "exporters:\n  blackbox: {{image: {}, port: {blackbox_port}}}\nrules:\n  packs:\n    probes:\n      ProbeTLSCertificateExpiringCritical: {{for: 0s}}\n",
+        "exporters:\n  blackbox: {{image: {}, port: {blackbox_port}}}\nrules:\n  packs:\n    probes:\n      ProbeTLSCertificateExpiringCritical: {{for: 0s}}\n{slos}",
         stack.images.blackbox_exporter
     );
     stack.write_spec(&stack.spec(&format!("{probes}{rest}")));
@@ -218,6 +221,30 @@ fn probes_succeed_fail_with_a_reason_watch_certificates_and_reload() {
             .unwrap()
             .contains("nothing accepts connections at prometheus:9999"),
         "{closed}"
+    );
+
+    // The SLOs' rules run, and doctor checks what each reads: Prometheus 3
+    // stores the bucket bound 1 as le="1.0", and has no 0.5 bucket here.
+    poll("the SLOs' first ratios", Duration::from_secs(60), || {
+        value(&stack, "slo:sli_error:ratio_rate5m{slo=\"ready-fast\"}").map(drop)
+    });
+    let slo = |name: &str| {
+        doctor["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["group"] == "slos" && c["name"] == format!("slo {name}"))
+            .unwrap_or_else(|| panic!("no check of slo {name}: {doctor}"))
+            .clone()
+    };
+    assert_eq!(slo("ready")["status"], "ok", "{}", slo("ready"));
+    assert_eq!(slo("ready-fast")["status"], "ok", "{}", slo("ready-fast"));
+    let wrong = slo("ready-wrong-bucket");
+    assert_eq!(wrong["status"], "fail", "{wrong}");
+    let detail = wrong["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("no le=\"0.5\" bucket") && detail.contains("1.0"),
+        "{detail}"
     );
 
     // A probe with options of its own needs a new module: the exporter is

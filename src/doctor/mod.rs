@@ -12,4 +12,5 @@ pub mod prometheus;
 pub mod report;
 pub mod run;
 pub mod services;
+pub mod slos;
 pub mod targets;

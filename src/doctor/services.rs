@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::check::Check;
 use futures_util::future::join_all;
 
-use super::{alertmanager, probes, prometheus, targets};
+use super::{alertmanager, probes, prometheus, slos, targets};
 use crate::model::defaults::SCRAPE_TIMEOUT;
 use crate::model::{Model, Service};
 use crate::probes::{blackbox, get_bytes, get_json, Check as Probe, Http};
@@ -91,6 +91,13 @@ pub async fn prometheus_checks(
         Ok(body) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
         Err(e) => out.push(Check::fail("metrics", "metric names", e.to_string())),
     }
+    let slo_checks = model.slos.iter().map(|slo| async move {
+        match crate::probes::prometheus::query(http, base, &slos::query(slo)).await {
+            Ok(answer) => slos::check(slo, &answer),
+            Err(e) => Check::fail("slos", format!("slo {}", slo.name), e.to_string()),
+        }
+    });
+    out.extend(join_all(slo_checks).await);
     out
 }
 

@@ -31,6 +31,7 @@ pub fn grafana(spec: &Spec, p: &mut Problems) -> Option<Grafana> {
             .iter()
             .filter(|n| match n.as_str() {
                 "probes" => !spec.probes.is_empty(),
+                "slos" => !spec.slos.is_empty(),
                 _ => true,
             })
             .cloned()

@@ -17,7 +17,11 @@ mod rules;
 mod scrape;
 mod secrets;
 mod service;
+mod slo_rules;
+mod slos;
 mod stack;
+#[cfg(test)]
+mod test_support;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -34,6 +38,7 @@ pub use probes::{Probe, ProbeModule, ProbeOptions};
 pub use prometheus::{Prometheus, RemoteWrite};
 pub use scrape::{Relabel, ScrapeJob};
 pub use service::{ExporterKind, Service, METRICS_PATH};
+pub use slos::{le_label, Sli, Slo};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.
@@ -80,6 +85,8 @@ pub struct Model {
     pub scrape_jobs: Vec<ScrapeJob>,
     /// Endpoints the blackbox exporter checks.
     pub probes: Vec<Probe>,
+    /// Service level objectives, whose rules are among `rules`.
+    pub slos: Vec<Slo>,
     pub rules: Vec<RulesOut>,
     /// Enabled built-in packs (name -> metrics they read), for later checks.
     pub packs: BTreeMap<String, Vec<String>>,
@@ -182,6 +189,8 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         &mut secrets,
     );
     let (mut rules, packs) = rules::rules(spec, &exporters, &probes, &base_dir, &mut problems);
+    let slos = slos::slos(spec, prometheus.as_ref(), &mut problems);
+    rules.extend(slo_rules::rules(&slos));
     let push_jobs = pushgateway::jobs(spec, &mut problems);
     if exporters
         .iter()
@@ -214,6 +223,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
             exporters,
             scrape_jobs,
             probes,
+            slos,
             rules,
             packs,
             dashboards,

@@ -2,37 +2,7 @@
 //! module, names and labels; and their scrape jobs.
 
 use super::*;
-use crate::diagnostic::{Problem, Severity};
-use crate::model::{build, Model};
-use crate::spec::{load, Source};
-
-fn built(spec: &str) -> Result<Model, Vec<Problem>> {
-    let source = Source::new(Some("obsctl.yaml".into()), spec.to_string());
-    let spec = load(&source).expect("the spec parses");
-    build(&spec, &source, &|_| None).map(|b| b.model)
-}
-
-/// The errors of a spec that must fail: (field, message, hint).
-fn errors(spec: &str) -> Vec<(String, String, String)> {
-    built(spec)
-        .expect_err("the spec should be refused")
-        .into_iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(|p| {
-            (
-                p.field.unwrap_or_default(),
-                p.message,
-                p.hint.unwrap_or_default(),
-            )
-        })
-        .collect()
-}
-
-fn has(errors: &[(String, String, String)], field: &str, text: &str) -> bool {
-    errors
-        .iter()
-        .any(|(f, m, h)| f == field && (m.contains(text) || h.contains(text)))
-}
+use crate::model::test_support::{built, errors, has};
 
 #[test]
 fn a_probe_defaults_to_http_2xx_and_brings_the_blackbox_exporter() {

@@ -13,6 +13,7 @@ mod prometheus;
 mod rules;
 mod scrape;
 mod secret;
+mod slos;
 
 use serde::Deserialize;
 
@@ -31,6 +32,7 @@ pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
 pub use scrape::ScrapeSpec;
 pub use secret::{SecretRef, SecretValue};
+pub use slos::SloSpec;
 
 /// The whole spec.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -57,4 +59,7 @@ pub struct Spec {
     /// Endpoints checked from the outside by the blackbox exporter.
     #[serde(default)]
     pub probes: Vec<ProbeSpec>,
+    /// Service level objectives, each turned into burn-rate alerts.
+    #[serde(default)]
+    pub slos: Vec<SloSpec>,
 }
