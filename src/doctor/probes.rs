@@ -171,6 +171,10 @@ pub fn explain(debug: &str, probe: &Probe) -> Outcome {
 fn classify(msg: &str, err: &str, probe: &Probe) -> (ProbeFailure, String) {
     let e = err.to_ascii_lowercase();
     let host = host_of(probe);
+    let name = host
+        .rsplit_once(':')
+        .filter(|(_, port)| port.parse::<u16>().is_ok())
+        .map_or(host.as_str(), |(name, _)| name);
     if msg.starts_with("Body did not match") {
         return (
             ProbeFailure::BodyMismatch,
@@ -197,7 +201,7 @@ fn classify(msg: &str, err: &str, probe: &Probe) -> (ProbeFailure, String) {
     {
         return (
             ProbeFailure::Dns,
-            format!("the name `{host}` does not resolve from the blackbox exporter's container: use the container name of a service on the stack's network, `host.docker.internal` for a service on this machine, or a public name"),
+            format!("the name `{name}` does not resolve from the blackbox exporter's container: use the container name of a service on the stack's network, `host.docker.internal` for a service on this machine, or a public name"),
         );
     }
     if e.contains("connection refused") {

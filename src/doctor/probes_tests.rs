@@ -148,7 +148,7 @@ fn the_reason_is_the_exporters_own_words_and_the_hint_names_the_target() {
         &probe(ProbeModule::Http2xx, "http://nosuchhost.invalid/"),
     );
     assert!(
-        hint.contains("`nosuchhost.invalid:80` does not resolve"),
+        hint.contains("the name `nosuchhost.invalid` does not resolve"),
         "{hint}"
     );
 
