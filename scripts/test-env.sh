@@ -4,7 +4,8 @@
 #   1. installs, from Debian's package registry, a Docker engine (docker.io),
 #      busybox (busybox-static, the userland of the test images) and Compose
 #      1.29 (docker-compose), plus npm and python3-venv for the validators,
-#      each skipped when it is already there;
+#      and openssl and curl (a short-lived TLS server and a job's push in the
+#      probe tests), each skipped when it is already there;
 #   2. fetches the Debian packages pinned in tests/images/pins.sh (Prometheus
 #      and promtool 3.5, Alertmanager and amtool 0.28.1, the exporters, ...)
 #      into target/test-env without installing them (tests/images/fetch.sh),
@@ -55,6 +56,8 @@ packages=(
   "busybox-static               busybox"
   "docker-compose               docker-compose"
   "npm                          npm"
+  "openssl                      openssl"
+  "curl                         curl"
 )
 
 apt_get() { apt-get -o DPkg::Lock::Timeout=600 -q "$@"; }

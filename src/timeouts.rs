@@ -40,6 +40,10 @@ pub const STATUS_HEALTH: Duration = Duration::from_secs(2);
 /// `doctor`: one readiness request, and everything one service's checks may take.
 pub const DOCTOR_READY: Duration = Duration::from_secs(3);
 pub const DOCTOR_SERVICE: Duration = Duration::from_secs(10);
+/// `doctor`: the time a probe is given when doctor runs it on the blackbox
+/// exporter to read why it fails (all probes run at once, well within
+/// [`DOCTOR_SERVICE`]).
+pub const DOCTOR_PROBE: Duration = Duration::from_secs(5);
 
 /// `smoke`: polling for the first scrapes; how long Alertmanager may take to
 /// list the synthetic alert, and its poll; how long a webhook notification

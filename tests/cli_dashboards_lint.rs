@@ -22,7 +22,7 @@ fn the_built_in_dashboards_pass() {
     t.args(&["dashboards", "lint", dir])
         .run()
         .code(0)
-        .stderr_has("linted 8 dashboard files: 0 errors, 0 warnings");
+        .stderr_has("linted 10 dashboard files: 0 errors, 0 warnings");
 }
 
 #[test]

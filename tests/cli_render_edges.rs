@@ -72,6 +72,28 @@ fn rules_on_an_agent_are_refused_where_they_are_written() {
 }
 
 #[test]
+fn slos_and_watched_batch_jobs_on_an_agent_are_refused_but_probes_are_scraped() {
+    let spec = format!(
+        "{AGENT}slos:\n  - {{name: api, objective: 99, window: 1d, errors: 'e_total', total: 't_total'}}\nexporters:\n  pushgateway:\n    jobs: [{{job: nightly, max_age: 1d}}]\n"
+    );
+    render(&spec)
+        .1
+        .code(2)
+        .stderr_has("slos: an agent evaluates no rules, so its SLOs' recording rules and burn-rate alerts cannot run here")
+        .stderr_has("exporters.pushgateway.jobs: an agent evaluates no rules, so it cannot watch these jobs' pushes");
+    // Probes are scraped and written on like any series; their pack is the
+    // receiver's to evaluate.
+    let (t, out) = render(&format!(
+        "{AGENT}probes:\n  - {{name: site, url: 'http://site:8080/'}}\n"
+    ));
+    out.code(0);
+    assert!(t
+        .read("out/prometheus/prometheus.yml")
+        .contains("probe-site"));
+    assert!(!t.path("out/prometheus/rules/probes.rules.yml").exists());
+}
+
+#[test]
 fn alertmanager_and_grafana_on_an_agent_are_refused() {
     let (_, out) = render(&format!(
         "{AGENT}alertmanager:\n  enabled: true\ngrafana:\n  enabled: true\n"

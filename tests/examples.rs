@@ -69,8 +69,16 @@ const IOB_MAIIS: Example = Example {
     routes: &[
         ("alertname=TargetDown severity=critical", "pagerduty"),
         (
-            "alertname=SSLCertificateExpiringCritical severity=critical",
+            "alertname=ProbeTLSCertificateExpiringCritical severity=critical",
             "pagerduty",
+        ),
+        (
+            "alertname=SLOErrorBudgetFastBurn slo=backend-latency severity=critical",
+            "pagerduty",
+        ),
+        (
+            "alertname=SLOErrorBudgetSlowBurn slo=backend-availability severity=warning",
+            "slack",
         ),
         ("alertname=NodeHighCPUUsage severity=warning", "slack"),
         (

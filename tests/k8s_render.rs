@@ -72,7 +72,8 @@ fn rendering_is_deterministic_and_a_second_render_changes_nothing() {
     assert_eq!(report["written"], serde_json::json!([]), "{report}");
     assert_eq!(report["removed"], serde_json::json!([]), "{report}");
     assert_eq!(report["target"], "kubernetes");
-    assert_eq!(report["kinds"]["PrometheusRule"], 12, "{report}");
+    // 12 rule files plus the probes pack, the SLOs and the Pushgateway jobs.
+    assert_eq!(report["kinds"]["PrometheusRule"], 15, "{report}");
 }
 
 /// Every secret value of the full fixture: its environment and its files

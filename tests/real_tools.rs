@@ -112,6 +112,38 @@ fn threshold_overrides_reach_the_rendered_rules() {
     assert!(ok, "promtool test rules failed:\n{out}");
 }
 
+/// Rules obsctl generates from the spec (the Pushgateway's stale pushes, the
+/// SLOs' burn rates) are rendered from tests/fixtures/generated and pass the
+/// unit tests beside that spec.
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn generated_rules_pass_their_promtool_unit_tests() {
+    let promtool = require_tool("promtool");
+    let mut t = Test::new().fixture("generated");
+    render(&mut t);
+    let mut tests: Vec<String> = std::fs::read_dir(t.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".test.yml"))
+        .collect();
+    tests.sort();
+    assert!(!tests.is_empty(), "no unit tests beside the fixture");
+    for test in &tests {
+        std::fs::copy(t.path(test), t.path(&format!("out/{test}"))).unwrap();
+    }
+    let mut args = vec!["test", "rules"];
+    args.extend(tests.iter().map(String::as_str));
+    let (ok, out) = run_tool(&promtool, &args, &t.path("out"));
+    assert!(ok, "promtool test rules failed:\n{out}");
+    // promtool says SUCCESS once per file it tested.
+    assert_eq!(
+        out.matches("SUCCESS").count(),
+        tests.len(),
+        "{tests:?}:\n{out}"
+    );
+}
+
 #[test]
 #[ignore = "needs the pinned validators; scripts/test.sh runs it"]
 fn every_rule_pack_passes_its_promtool_unit_tests() {

@@ -49,6 +49,9 @@ fn full_spec() {
             "prometheus/prometheus.yml",
             "alertmanager/alertmanager.yml",
             "prometheus/rules/custom.rules.yml",
+            "prometheus/rules/slos.rules.yml",
+            "prometheus/rules/pushgateway.rules.yml",
+            "exporters/blackbox-exporter/blackbox.yml",
             "grafana/dashboards/team/exported.json",
         ],
     ) {

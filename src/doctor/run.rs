@@ -1,6 +1,6 @@
 //! Running every doctor check: Docker and containers, the spec against the
-//! rendered files, then Prometheus, Alertmanager and Grafana concurrently,
-//! each under a deadline.
+//! rendered files, then Prometheus, Alertmanager, Grafana and the probes
+//! concurrently, each under a deadline.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,7 +10,7 @@ use super::containers::{self, Expected};
 use super::grafana::{self, Credentials};
 use super::services;
 use crate::credentials::GRAFANA_PASSWORD_FILE;
-use crate::model::Model;
+use crate::model::{ExporterKind, Model};
 use crate::probes::probe_host;
 use crate::probes::Http;
 use crate::render::RenderedFile;
@@ -100,10 +100,28 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
             None => vec![Check::skip("grafana", "grafana", off)],
         }
     };
-    let (p, a, g) = tokio::join!(prometheus, alertmanager, grafana);
+    let probes = async {
+        let blackbox = model
+            .exporters
+            .iter()
+            .find(|e| e.kind == ExporterKind::Blackbox)
+            .and_then(|e| e.host_port);
+        match blackbox {
+            Some(port) if !model.probes.is_empty() => {
+                deadline(
+                    "probes",
+                    services::probe_checks(&http, &format!("http://{host}:{port}"), model),
+                )
+                .await
+            }
+            _ => Vec::new(),
+        }
+    };
+    let (p, a, g, b) = tokio::join!(prometheus, alertmanager, grafana, probes);
     out.extend(p);
     out.extend(a);
     out.extend(g);
+    out.extend(b);
     out
 }
 

@@ -1,14 +1,17 @@
-//! Gathering the HTTP checks of Prometheus and Alertmanager: each answer is
-//! fetched once, under a timeout, and judged by the pure functions beside
-//! this module.
+//! Gathering the HTTP checks of Prometheus, Alertmanager and the probes:
+//! each answer is fetched once, under a timeout, and judged by the pure
+//! functions beside this module.
 
 use std::time::Duration;
 
 use super::check::Check;
-use super::{alertmanager, prometheus, remote_write, targets};
+use futures_util::future::join_all;
+
+use super::{alertmanager, probes, prometheus, remote_write, slos, targets};
 use crate::model::defaults::SCRAPE_TIMEOUT;
 use crate::model::{Model, Service, METRICS_PATH};
-use crate::probes::{get_bytes, get_json, Check as Probe, Http};
+use crate::probes::{blackbox, get_bytes, get_json, Check as Probe, Http};
+use crate::timeouts;
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
 pub async fn prometheus_checks(
@@ -114,6 +117,13 @@ pub async fn prometheus_checks(
         Some(Err(e)) => out.push(Check::fail("metrics", "metric names", e.to_string())),
         None => {}
     }
+    let slo_checks = model.slos.iter().map(|slo| async move {
+        match crate::probes::prometheus::query(http, base, &slos::query(slo)).await {
+            Ok(answer) => slos::check(slo, &answer),
+            Err(e) => Check::fail("slos", format!("slo {}", slo.name), e.to_string()),
+        }
+    });
+    out.extend(join_all(slo_checks).await);
     out
 }
 
@@ -175,6 +185,25 @@ pub async fn alertmanager_checks(
         out.extend(alertmanager::receiver_secrets(am, stack_dir));
     }
     out
+}
+
+/// Runs every probe once on the blackbox exporter at `base` with
+/// `debug=true` and explains those that fail.
+pub async fn probe_checks(http: &Http, base: &str, model: &Model) -> Vec<Check> {
+    let runs = model.probes.iter().map(|p| async move {
+        let result = blackbox::debug_probe(
+            http,
+            base,
+            &p.target,
+            &p.blackbox_module,
+            timeouts::DOCTOR_PROBE,
+        )
+        .await
+        .map(|page| probes::explain(&page, p))
+        .map_err(|e| e.to_string());
+        (p.clone(), result)
+    });
+    probes::checks(&join_all(runs).await)
 }
 
 fn ready_url(base: &str, service: Service) -> String {

@@ -63,6 +63,10 @@ pub(super) fn render(out: &Out, kinds: &BTreeMap<String, usize>) -> Result<Strin
                 e.service().name(),
                 e.service().spec_field()
             ),
+            ExporterKind::Blackbox | ExporterKind::Pushgateway => format!(
+                "{}: not rendered for Kubernetes by this version of obsctl",
+                e.service().name()
+            ),
         });
     }
     let context = json!({

@@ -117,6 +117,25 @@ pub fn refuse_rules(spec: &Spec, p: &mut Problems) {
         p.error(
             "prometheus.rule_files",
             "an agent evaluates no rules, so these files cannot be loaded",
+            elsewhere.clone(),
+        );
+    }
+    if !spec.slos.is_empty() {
+        p.error(
+            "slos",
+            "an agent evaluates no rules, so its SLOs' recording rules and burn-rate alerts cannot run here",
+            elsewhere.clone(),
+        );
+    }
+    if spec
+        .exporters
+        .pushgateway
+        .as_ref()
+        .is_some_and(|pg| !pg.jobs.is_empty())
+    {
+        p.error(
+            "exporters.pushgateway.jobs",
+            "an agent evaluates no rules, so it cannot watch these jobs' pushes",
             elsewhere,
         );
     }

@@ -8,6 +8,8 @@ pub const NODE_EXPORTER_IMAGE: &str = "prom/node-exporter:v1.9.1";
 pub const CADVISOR_IMAGE: &str = "gcr.io/cadvisor/cadvisor:v0.52.1";
 pub const POSTGRES_EXPORTER_IMAGE: &str = "quay.io/prometheuscommunity/postgres-exporter:v0.17.1";
 pub const REDIS_EXPORTER_IMAGE: &str = "oliver006/redis_exporter:v1.74.0";
+pub const BLACKBOX_EXPORTER_IMAGE: &str = "prom/blackbox-exporter:v0.26.0";
+pub const PUSHGATEWAY_IMAGE: &str = "prom/pushgateway:v1.11.0";
 
 pub const STACK_NAME: &str = "obsctl";
 pub const BIND: &str = "127.0.0.1";
@@ -34,6 +36,11 @@ pub const GRAFANA_ADMIN_USER: &str = "admin";
 /// The fixed uid of the provisioned Prometheus datasource.
 pub const PROMETHEUS_DATASOURCE_UID: &str = "obsctl-prometheus";
 pub const ALERTMANAGER_DATASOURCE_UID: &str = "obsctl-alertmanager";
+
+/// The module a probe uses when it names none.
+pub const PROBE_MODULE: &str = "http_2xx";
+/// The `job` label of every probe's series.
+pub const PROBE_JOB: &str = "probes";
 
 /// The severity of custom alerts that name none.
 pub const ALERT_SEVERITY: &str = "warning";

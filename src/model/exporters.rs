@@ -1,5 +1,6 @@
-//! The exporters a stack runs (node, cAdvisor, Postgres, Redis) as the spec
-//! configures them: image, optional host port and scrape interval, the
+//! The exporters a stack runs (node, cAdvisor, blackbox, Pushgateway,
+//! Postgres, Redis) as the spec configures them: image, host port (optional
+//! but for the blackbox exporter and the Pushgateway) and scrape interval, the
 //! environment the exporter reads, and its secrets as files.
 
 use super::defaults as d;
@@ -36,13 +37,15 @@ struct Common<'a> {
 }
 
 fn exporter(kind: ExporterKind, c: Common, default_image: &str, p: &mut Problems) -> Exporter {
-    let field = Service::Exporter(kind).spec_field();
+    let service = Service::Exporter(kind);
+    let field = service.spec_field();
     Exporter {
         kind,
         image: image(p, &format!("{field}.image"), c.image, default_image),
         host_port: c
             .port
-            .map(|v| port(p, &format!("{field}.port"), Some(v), v)),
+            .map(|v| port(p, &format!("{field}.port"), Some(v), v))
+            .or(service.default_host_port()),
         interval: c
             .interval
             .map(|i| duration(p, &format!("{field}.interval"), Some(i), i)),
@@ -66,6 +69,36 @@ pub fn exporters(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Vec<E
             };
             out.push(exporter(kind, common, default, p));
         }
+    }
+    // The blackbox exporter runs whenever probes need it (turning it off
+    // then is refused by the probes' checks), or when asked for.
+    let blackbox = e.blackbox.clone().unwrap_or_default();
+    let asked = e.blackbox.is_some() && enabled(blackbox.enabled);
+    if asked || (!spec.probes.is_empty() && enabled(blackbox.enabled)) {
+        let common = Common {
+            image: blackbox.image.as_ref(),
+            port: blackbox.port,
+            interval: blackbox.interval.as_ref(),
+        };
+        out.push(exporter(
+            ExporterKind::Blackbox,
+            common,
+            d::BLACKBOX_EXPORTER_IMAGE,
+            p,
+        ));
+    }
+    if let Some(s) = e.pushgateway.as_ref().filter(|s| enabled(s.enabled)) {
+        let common = Common {
+            image: s.image.as_ref(),
+            port: s.port,
+            interval: s.interval.as_ref(),
+        };
+        out.push(exporter(
+            ExporterKind::Pushgateway,
+            common,
+            d::PUSHGATEWAY_IMAGE,
+            p,
+        ));
     }
     if let Some(s) = e.postgres.as_ref().filter(|s| enabled(s.enabled)) {
         let kind = ExporterKind::Postgres;

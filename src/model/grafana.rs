@@ -13,7 +13,8 @@ pub struct Grafana {
     pub port: u16,
     pub root_url: String,
     pub admin_user: String,
-    /// Built-in dashboards to provision, by name.
+    /// Built-in dashboards to provision, by name (by default all, but the
+    /// probes and SLO dashboards only for a spec with probes or SLOs).
     pub builtin_dashboards: Vec<String>,
 }
 
@@ -25,7 +26,16 @@ pub fn grafana(spec: &Spec, p: &mut Problems) -> Option<Grafana> {
     let port = port(p, "grafana.port", s.port, d::GRAFANA_PORT);
     let known = builtin_names();
     let builtin_dashboards = match &s.builtin_dashboards {
-        None => known.clone(),
+        // By default, the dashboards of probes and SLOs come with them.
+        None => known
+            .iter()
+            .filter(|n| match n.as_str() {
+                "probes" => !spec.probes.is_empty(),
+                "slos" => !spec.slos.is_empty(),
+                _ => true,
+            })
+            .cloned()
+            .collect(),
         Some(DashboardSelection::Keyword(k)) if k == "all" => known.clone(),
         Some(DashboardSelection::Keyword(k)) if k == "none" => Vec::new(),
         Some(DashboardSelection::Keyword(k)) => {

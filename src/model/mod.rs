@@ -13,13 +13,19 @@ mod exporters;
 mod fields;
 mod grafana;
 pub mod kubernetes;
+mod probes;
 mod prometheus;
+mod pushgateway;
 mod remote_write;
 mod rules;
 mod scrape;
 mod secrets;
 mod service;
+mod slo_rules;
+mod slos;
 mod stack;
+#[cfg(test)]
+mod test_support;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -32,10 +38,12 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
+pub use probes::{Probe, ProbeModule, ProbeOptions};
 pub use prometheus::Prometheus;
 pub use remote_write::RemoteWrite;
-pub use scrape::ScrapeJob;
+pub use scrape::{Relabel, ScrapeJob};
 pub use service::{ExporterKind, Service, METRICS_PATH};
+pub use slos::{le_label, Sli, Slo};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.
@@ -80,6 +88,10 @@ pub struct Model {
     pub grafana: Option<Grafana>,
     pub exporters: Vec<Exporter>,
     pub scrape_jobs: Vec<ScrapeJob>,
+    /// Endpoints the blackbox exporter checks.
+    pub probes: Vec<Probe>,
+    /// Service level objectives, whose rules are among `rules`.
+    pub slos: Vec<Slo>,
     pub rules: Vec<RulesOut>,
     /// Enabled built-in packs (name -> metrics they read), for later checks.
     pub packs: BTreeMap<String, Vec<String>>,
@@ -192,6 +204,8 @@ fn build_with(
         )
     };
     let exporters = exporters::exporters(spec, &mut problems, &mut secrets);
+    let probes = probes::probes(spec, &mut problems);
+    probes::check_blackbox(spec, &mut problems);
     stack::check_ports(
         prometheus.as_ref(),
         alertmanager.as_ref(),
@@ -206,16 +220,41 @@ fn build_with(
         alertmanager.as_ref(),
         grafana.as_ref(),
         &exporters,
+        &probes,
         &mut problems,
         &mut secrets,
     );
-    let (rules, packs) = if agent {
+    let (mut rules, packs) = if agent {
         agent::refuse_rules(spec, &mut problems);
         Default::default()
     } else {
         let edge_labels = prometheus.as_ref().map_or(&[][..], |p| &p.edge_labels);
-        rules::rules(spec, &exporters, &base_dir, edge_labels, &mut problems)
+        rules::rules(
+            spec,
+            &exporters,
+            &probes,
+            &base_dir,
+            edge_labels,
+            &mut problems,
+        )
     };
+    let slos = slos::slos(spec, prometheus.as_ref(), &mut problems);
+    let push_jobs = pushgateway::jobs(spec, &mut problems);
+    if !agent {
+        rules.extend(slo_rules::rules(&slos));
+        if exporters
+            .iter()
+            .any(|e| e.kind == ExporterKind::Pushgateway)
+        {
+            rules.push(pushgateway::rules(&push_jobs));
+        } else if !push_jobs.is_empty() {
+            problems.warning(
+                "exporters.pushgateway.jobs",
+                "the Pushgateway is turned off, so these jobs are not watched",
+                None,
+            );
+        }
+    }
     let dashboards = match &grafana {
         Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
         None => Vec::new(),
@@ -234,6 +273,8 @@ fn build_with(
             grafana,
             exporters,
             scrape_jobs,
+            probes,
+            slos,
             rules,
             packs,
             dashboards,

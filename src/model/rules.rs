@@ -7,6 +7,7 @@ use std::path::Path;
 use super::defaults as d;
 use super::exporters::Exporter;
 use super::fields::duration;
+use super::probes::Probe;
 use super::service::ExporterKind;
 use super::{RulesContent, RulesOut};
 use crate::diagnostic::Problems;
@@ -21,6 +22,7 @@ use crate::spec::{nearest_word, PackSetting, Spec};
 pub fn rules(
     spec: &Spec,
     exporters: &[Exporter],
+    probes: &[Probe],
     base_dir: &Path,
     edge_labels: &[String],
     p: &mut Problems,
@@ -45,9 +47,11 @@ pub fn rules(
     for pack in &all {
         let setting = spec.rules.packs.get(&pack.name);
         // `stack` watches obsctl's own services and is on unless turned off;
-        // `node` follows the node exporter; every other pack is opt-in.
+        // `node` follows the node exporter and `probes` the spec's probes;
+        // every other pack is opt-in.
         let default_on = pack.name == "stack"
-            || (pack.name == "node" && exporters.iter().any(|e| e.kind == ExporterKind::Node));
+            || (pack.name == "node" && exporters.iter().any(|e| e.kind == ExporterKind::Node))
+            || (pack.name == "probes" && !spec.probes.is_empty());
         let (on, overrides) = match setting {
             None => (default_on, Vec::new()),
             Some(PackSetting::Toggle(on)) => (*on, Vec::new()),
@@ -66,7 +70,13 @@ pub fn rules(
             }),
             Err((alert, e)) => p.error(&format!("rules.packs.{}.{alert}", pack.name), e, None),
         }
-        enabled.insert(pack.name.clone(), pack.metrics().into_iter().collect());
+        let mut metrics: Vec<String> = pack.metrics().into_iter().collect();
+        if pack.name == "probes" && !probes.iter().any(Probe::uses_tls) {
+            // Only TLS probes report certificates; without one, the expiry
+            // alerts have nothing to read and that is as it should be.
+            metrics.retain(|m| m != "probe_ssl_earliest_cert_expiry");
+        }
+        enabled.insert(pack.name.clone(), metrics);
     }
 
     if let Some(custom) = custom_alerts(spec, &all, p) {

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use super::exporters::Exporter;
 use super::fields::{duration, host_port, label_name, slug};
 use super::kubernetes::{self, KubernetesTarget};
+use super::probes::{self, Probe};
 use super::secrets::Resolver;
-use super::service::{Service, METRICS_PATH};
+use super::service::{ExporterKind, Service, METRICS_PATH};
 use super::{Alertmanager, Grafana, Prometheus, SecretFile};
 use crate::diagnostic::Problems;
 use crate::duration::parse_duration;
@@ -31,6 +32,35 @@ pub struct ScrapeJob {
     pub params: BTreeMap<String, Vec<String>>,
     /// Where the targets run in Kubernetes, when the spec says.
     pub kubernetes: Option<KubernetesTarget>,
+    /// `relabel_configs`, in order (probes route through the blackbox exporter).
+    pub relabel: Vec<Relabel>,
+}
+
+/// One relabelling step: copy `source` into `target`, or set `target` to a
+/// fixed value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relabel {
+    pub source: Option<String>,
+    pub target: String,
+    pub replacement: Option<String>,
+}
+
+impl Relabel {
+    pub fn copy(source: &str, target: &str) -> Self {
+        Self {
+            source: Some(source.into()),
+            target: target.into(),
+            replacement: None,
+        }
+    }
+
+    pub fn set(target: &str, value: &str) -> Self {
+        Self {
+            source: None,
+            target: target.into(),
+            replacement: Some(value.into()),
+        }
+    }
 }
 
 impl ScrapeJob {
@@ -50,6 +80,7 @@ impl ScrapeJob {
             honor_labels: false,
             params: BTreeMap::new(),
             kubernetes: None,
+            relabel: Vec::new(),
         }
     }
 }
@@ -62,6 +93,7 @@ pub fn jobs(
     alertmanager: Option<&Alertmanager>,
     grafana: Option<&Grafana>,
     exporters: &[Exporter],
+    probes: &[Probe],
     p: &mut Problems,
     secrets: &mut Resolver,
 ) -> Vec<ScrapeJob> {
@@ -71,6 +103,13 @@ pub fn jobs(
             p.warning(
                 "scrape",
                 "prometheus is disabled, so these jobs are never scraped",
+                None,
+            );
+        }
+        if !spec.probes.is_empty() {
+            p.warning(
+                "probes",
+                "prometheus is disabled, so these probes are never scraped",
                 None,
             );
         }
@@ -89,8 +128,11 @@ pub fn jobs(
     for e in exporters {
         let mut job = ScrapeJob::builtin(e.service(), name);
         job.interval = e.interval.clone();
+        // Pushed series carry the pushing job's own `job` and `instance`.
+        job.honor_labels = e.kind == ExporterKind::Pushgateway;
         jobs.push(job);
     }
+    jobs.extend(probes::scrape_jobs(probes, name, prom));
     let reserved: Vec<String> = jobs.iter().map(|j| j.job.clone()).collect();
 
     for (i, s) in spec.scrape.iter().enumerate() {
@@ -101,7 +143,7 @@ pub fn jobs(
             p.error(
                 &format!("{field}.job"),
                 format!("job `{}` is one obsctl already scrapes for the stack itself", s.job),
-                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana and one per exporter)".into()),
+                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana, one per exporter and `probe-<name>` per probe)".into()),
             );
         } else if let Some(first) = spec.scrape[..i].iter().position(|o| o.job == s.job) {
             p.error(
@@ -207,6 +249,7 @@ pub fn jobs(
             honor_labels: s.honor_labels.unwrap_or(false),
             params: s.params.clone(),
             kubernetes,
+            relabel: Vec::new(),
         });
     }
     jobs

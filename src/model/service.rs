@@ -14,6 +14,8 @@ pub enum ExporterKind {
     Cadvisor,
     Postgres,
     Redis,
+    Blackbox,
+    Pushgateway,
 }
 
 impl ExporterKind {
@@ -23,7 +25,10 @@ impl ExporterKind {
         match self {
             ExporterKind::Postgres => Some("DATA_SOURCE_PASS_FILE"),
             ExporterKind::Redis => Some("REDIS_PASSWORD_FILE"),
-            ExporterKind::Node | ExporterKind::Cadvisor => None,
+            ExporterKind::Node
+            | ExporterKind::Cadvisor
+            | ExporterKind::Blackbox
+            | ExporterKind::Pushgateway => None,
         }
     }
 }
@@ -42,7 +47,7 @@ pub const METRICS_PATH: &str = "/metrics";
 
 impl Service {
     /// Every service obsctl knows.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 9] = [
         Service::Prometheus,
         Service::Alertmanager,
         Service::Grafana,
@@ -50,6 +55,8 @@ impl Service {
         Service::Exporter(ExporterKind::Cadvisor),
         Service::Exporter(ExporterKind::Postgres),
         Service::Exporter(ExporterKind::Redis),
+        Service::Exporter(ExporterKind::Blackbox),
+        Service::Exporter(ExporterKind::Pushgateway),
     ];
 
     /// The last start stage (see [`Service::stage`]).
@@ -66,6 +73,8 @@ impl Service {
             Service::Exporter(ExporterKind::Cadvisor) => "cadvisor",
             Service::Exporter(ExporterKind::Postgres) => "postgres-exporter",
             Service::Exporter(ExporterKind::Redis) => "redis-exporter",
+            Service::Exporter(ExporterKind::Blackbox) => "blackbox-exporter",
+            Service::Exporter(ExporterKind::Pushgateway) => "pushgateway",
         }
     }
 
@@ -84,6 +93,8 @@ impl Service {
             Service::Exporter(ExporterKind::Cadvisor) => "exporters.cadvisor",
             Service::Exporter(ExporterKind::Postgres) => "exporters.postgres",
             Service::Exporter(ExporterKind::Redis) => "exporters.redis",
+            Service::Exporter(ExporterKind::Blackbox) => "exporters.blackbox",
+            Service::Exporter(ExporterKind::Pushgateway) => "exporters.pushgateway",
         }
     }
 
@@ -102,6 +113,8 @@ impl Service {
             Service::Exporter(ExporterKind::Cadvisor) => "cadvisor",
             Service::Exporter(ExporterKind::Postgres) => "postgres",
             Service::Exporter(ExporterKind::Redis) => "redis",
+            Service::Exporter(ExporterKind::Blackbox) => "blackbox",
+            Service::Exporter(ExporterKind::Pushgateway) => "pushgateway",
         }
     }
 
@@ -115,6 +128,25 @@ impl Service {
             Service::Exporter(ExporterKind::Cadvisor) => 8080,
             Service::Exporter(ExporterKind::Postgres) => 9187,
             Service::Exporter(ExporterKind::Redis) => 9121,
+            Service::Exporter(ExporterKind::Blackbox) => 9115,
+            Service::Exporter(ExporterKind::Pushgateway) => 9091,
+        }
+    }
+
+    /// The host port the service is published on when the spec names none.
+    /// Exporters are reached over the stack's network and published only
+    /// when asked, except the blackbox exporter (doctor asks it why a probe
+    /// fails, and `up` reloads it) and the Pushgateway (jobs on this machine
+    /// push to it).
+    pub fn default_host_port(self) -> Option<u16> {
+        match self {
+            Service::Exporter(ExporterKind::Blackbox | ExporterKind::Pushgateway) => {
+                Some(self.container_port())
+            }
+            Service::Exporter(_) => None,
+            Service::Prometheus | Service::Alertmanager | Service::Grafana => {
+                Some(self.container_port())
+            }
         }
     }
 
@@ -144,7 +176,9 @@ impl Service {
         match self {
             Service::Grafana => 472,
             Service::Exporter(ExporterKind::Redis) => 59000,
-            Service::Exporter(ExporterKind::Cadvisor) => 0,
+            // Upstream's blackbox exporter image has no USER: root, which
+            // ICMP probes need for raw sockets.
+            Service::Exporter(ExporterKind::Cadvisor | ExporterKind::Blackbox) => 0,
             _ => 65534,
         }
     }

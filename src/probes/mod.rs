@@ -7,6 +7,7 @@
 //! and would make every readiness check fail.
 
 pub mod alertmanager;
+pub mod blackbox;
 pub mod grafana;
 pub mod prometheus;
 
@@ -138,53 +139,40 @@ pub(crate) fn reason(e: &reqwest::Error) -> String {
     }
 }
 
-/// POSTs an empty body to `url`; any 2xx is success.
-pub(crate) async fn post_empty(http: &Http, url: &str) -> Result<String, ProbeError> {
-    let response = http
-        .client()
-        .post(url)
-        .send()
-        .await
-        .map_err(|e| ProbeError::Request {
-            method: "POST",
-            url: url.into(),
-            reason: reason(&e),
-        })?;
+/// Sends `request` (`method` of `url`) and returns the response when it is a
+/// 2xx; any other answer is an error carrying its body.
+pub(crate) async fn send(
+    method: &'static str,
+    url: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, ProbeError> {
+    let response = request.send().await.map_err(|e| ProbeError::Request {
+        method,
+        url: url.into(),
+        reason: reason(&e),
+    })?;
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
     if status.is_success() {
-        Ok(body)
+        Ok(response)
     } else {
         Err(ProbeError::Status {
-            method: "POST",
+            method,
             url: url.into(),
             status: status.as_u16(),
-            body,
+            body: response.text().await.unwrap_or_default(),
         })
     }
 }
 
+/// POSTs an empty body to `url`; any 2xx is success.
+pub(crate) async fn post_empty(http: &Http, url: &str) -> Result<String, ProbeError> {
+    let response = send("POST", url, http.client().post(url)).await?;
+    Ok(response.text().await.unwrap_or_default())
+}
+
 /// GETs `url` and returns its body; any non-2xx answer is an error.
 pub async fn get_bytes(http: &Http, url: &str) -> Result<Vec<u8>, ProbeError> {
-    let response = http
-        .client()
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| ProbeError::Request {
-            method: "GET",
-            url: url.into(),
-            reason: reason(&e),
-        })?;
-    let status = response.status();
-    if !status.is_success() {
-        return Err(ProbeError::Status {
-            method: "GET",
-            url: url.into(),
-            status: status.as_u16(),
-            body: response.text().await.unwrap_or_default(),
-        });
-    }
+    let response = send("GET", url, http.client().get(url)).await?;
     response
         .bytes()
         .await

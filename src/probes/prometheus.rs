@@ -1,7 +1,7 @@
 //! Prometheus: hot reload through the lifecycle API, confirmed by the
-//! runtime information endpoint.
+//! runtime information endpoint; instant queries.
 
-use super::{get_json, post_empty, Http, ProbeError};
+use super::{get_json, post_empty, send, Http, ProbeError};
 
 /// The part of `/api/v1/status/runtimeinfo` a reload is judged by.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,18 @@ pub async fn reload(http: &Http, base: &str) -> Result<(), ProbeError> {
     post_empty(http, &format!("{base}/-/reload"))
         .await
         .map(drop)
+}
+
+/// Runs the instant query `expr` on the Prometheus at `base`; returns the
+/// API's answer (`data.result` holds the series).
+pub async fn query(http: &Http, base: &str, expr: &str) -> Result<serde_json::Value, ProbeError> {
+    let url = format!("{base}/api/v1/query");
+    let request = http.client().get(&url).query(&[("query", expr)]);
+    let response = send("GET", &url, request).await?;
+    response.json().await.map_err(|e| ProbeError::Decode {
+        url,
+        reason: e.to_string(),
+    })
 }
 
 #[cfg(test)]

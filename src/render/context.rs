@@ -34,6 +34,11 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                 "params": non_empty(&j.params),
                 "basic_auth": j.basic_auth.as_ref().map(|(user, s)| json!({"username": user, "password_file": s.file})),
                 "bearer_token_file": j.bearer_token.as_ref().map(|s| s.file.clone()),
+                "relabel": if j.relabel.is_empty() { Value::Null } else {
+                    json!(j.relabel.iter().map(|r| json!({
+                        "source": r.source, "target": r.target, "replacement": r.replacement,
+                    })).collect::<Vec<_>>())
+                },
             })
         })
         .collect();

@@ -5,8 +5,10 @@
 //! `prometheus/{prometheus.yml,rules/,secrets/}`, `alertmanager/{alertmanager.yml,secrets/}`,
 //! `grafana/provisioning/{datasources,dashboards}/`, `grafana/dashboards/` (the
 //! root's dashboards at the top, `<folder>/` for the others),
-//! `exporters/<service>/` (secrets an exporter reads).
+//! `exporters/<service>/` (the blackbox exporter's configuration, secrets an
+//! exporter reads).
 
+pub mod blackbox;
 mod context;
 mod templates;
 pub mod write;
@@ -14,7 +16,7 @@ pub mod write;
 use std::path::PathBuf;
 
 use crate::error::Error;
-use crate::model::{Model, RulesContent, SecretFile};
+use crate::model::{ExporterKind, Model, RulesContent, SecretFile};
 
 /// Container paths the rendered files are mounted at.
 pub mod paths {
@@ -23,6 +25,8 @@ pub mod paths {
     pub const GRAFANA_PROVISIONING_DIR: &str = "/etc/grafana/provisioning";
     pub const GRAFANA_DASHBOARDS_DIR: &str = "/etc/grafana/dashboards";
     pub const EXPORTER_SECRETS_DIR: &str = "/etc/obsctl";
+    /// The blackbox exporter's rendered configuration.
+    pub const EXPORTER_CONFIG_DIR: &str = "/etc/obsctl";
 }
 
 /// One rendered file, relative to the stack directory.
@@ -120,6 +124,13 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, Error> {
         }
     }
     for e in &model.exporters {
+        if e.kind == ExporterKind::Blackbox {
+            text(
+                &format!("exporters/{}/{}", e.service(), blackbox::CONFIG_FILE),
+                blackbox::config(&model.probes),
+                false,
+            );
+        }
         for secret in &e.secrets {
             text(
                 &format!("exporters/{}/{}", e.service(), secret.file),

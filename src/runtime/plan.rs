@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use super::services::{Desired, VolumeDef};
-use crate::model::Service;
+use crate::model::{ExporterKind, Service};
 
 /// A container found by the stack label.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ pub enum Step {
 /// How a running container picks up changed configuration files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Apply {
-    /// `POST /-/reload` (Prometheus, Alertmanager).
+    /// `POST /-/reload` (Prometheus, Alertmanager, the blackbox exporter).
     Reload,
     /// Grafana's provisioning reload API.
     Provisioning,
@@ -114,7 +114,9 @@ pub enum Apply {
 impl Apply {
     pub fn for_service(service: Service) -> Apply {
         match service {
-            Service::Prometheus | Service::Alertmanager => Apply::Reload,
+            Service::Prometheus
+            | Service::Alertmanager
+            | Service::Exporter(ExporterKind::Blackbox) => Apply::Reload,
             Service::Grafana => Apply::Provisioning,
             Service::Exporter(_) => Apply::Restart,
         }

@@ -1,14 +1,15 @@
 //! Applying changed configuration to a running container without recreating
-//! it: Prometheus and Alertmanager reload through `POST /-/reload`, Grafana
-//! re-reads its provisioning through its admin API. Each reload is confirmed.
+//! it: Prometheus, Alertmanager and the blackbox exporter reload through
+//! `POST /-/reload`, Grafana re-reads its provisioning through its admin API.
+//! Each reload is confirmed.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::services::Container;
 use crate::error::Error;
-use crate::model::Service;
+use crate::model::{ExporterKind, Service};
 use crate::probes::grafana::Provisioning;
-use crate::probes::{alertmanager, grafana, prometheus, Http, ProbeError};
+use crate::probes::{alertmanager, blackbox, grafana, prometheus, Http, ProbeError};
 
 /// Credentials for Grafana's admin API.
 pub struct GrafanaAdmin {
@@ -79,6 +80,19 @@ pub async fn reload(
                         "could not ask Grafana to re-read its provisioning ({e}); dashboards are re-read within 30s, restart Grafana to apply datasource changes"
                     )));
                 }
+            }
+            Ok(None)
+        }
+        Service::Exporter(ExporterKind::Blackbox) => {
+            blackbox::reload(http, base).await.map_err(refused)?;
+            if !blackbox::reload_successful(http, base)
+                .await
+                .map_err(refused)?
+            {
+                return Err(Error::ReloadUnconfirmed {
+                    service: name,
+                    what: "reports blackbox_exporter_config_last_reload_successful 0".into(),
+                });
             }
             Ok(None)
         }

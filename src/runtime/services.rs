@@ -14,15 +14,18 @@ use sha2::{Digest, Sha256};
 
 pub use super::host::Host;
 use super::host::CADVISOR_MOUNTS;
-use crate::model::{ExporterKind, Model, Prometheus, Service};
+use crate::model::{ExporterKind, Model, ProbeModule, Prometheus, Service};
 use crate::probes::probe_host;
-use crate::render::{container_path, paths, RenderedFile};
+use crate::render::{blackbox, container_path, paths, RenderedFile};
 use crate::timeouts::REMOTE_WRITE_FLUSH;
 
 /// Where Prometheus keeps its data (TSDB, or an agent's write-ahead log).
 const PROMETHEUS_DATA_DIR: &str = "/prometheus";
 /// Where Grafana sees the folder holding its admin password copy.
 pub const GRAFANA_SECRETS_DIR: &str = "/etc/grafana/secrets";
+/// Where the Pushgateway keeps its persistence file (a named volume); the
+/// upstream image's working directory, owned by its user.
+pub const PUSHGATEWAY_DATA_DIR: &str = "/pushgateway";
 /// The copy of the admin password that Grafana reads, relative to the stack dir.
 pub const GRAFANA_PASSWORD_COPY: &str = "grafana/secrets/admin-password";
 
@@ -64,6 +67,11 @@ pub struct ContainerDef {
     pub privileged: bool,
     pub devices: Vec<String>,
     pub restart: String,
+    /// Capabilities added to the engine's default set. Left out of the hash
+    /// input when empty, so containers defined before it existed keep their
+    /// hash.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cap_add: Vec<String>,
 }
 
 impl ContainerDef {
@@ -211,8 +219,43 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
                 def.extra_hosts
                     .push("host.docker.internal:host-gateway".into());
             }
+            ExporterKind::Blackbox => {
+                // The command replaces the image's CMD, which names its own
+                // example configuration.
+                def.cmd = Some(vec![format!(
+                    "--config.file={}/{}",
+                    paths::EXPORTER_CONFIG_DIR,
+                    blackbox::CONFIG_FILE
+                )]);
+                def.mounts.push(bind_ro(
+                    folder(&format!("exporters/{}", service.name())),
+                    paths::EXPORTER_CONFIG_DIR,
+                ));
+                // Probed services may run on the host itself.
+                def.extra_hosts
+                    .push("host.docker.internal:host-gateway".into());
+                // ICMP probes open raw sockets. Docker grants NET_RAW by
+                // default, but some engines (rootless, Podman, hardened
+                // daemons) do not, so it is asked for when a probe pings.
+                if model.probes.iter().any(|p| p.module == ProbeModule::Icmp) {
+                    def.cap_add.push("NET_RAW".into());
+                }
+            }
+            ExporterKind::Pushgateway => {
+                // Pushed metrics survive a restart of the container.
+                def.cmd = Some(vec![format!(
+                    "--persistence.file={PUSHGATEWAY_DATA_DIR}/metrics.store"
+                )]);
+                def.mounts
+                    .push(volume_mount(volume(service.name()), PUSHGATEWAY_DATA_DIR));
+                volumes.push(VolumeDef {
+                    name: volume(service.name()),
+                    service: service.name().into(),
+                });
+            }
         }
-        // Exporters read their secret files only when they start.
+        // Exporters read their files only when they start (the blackbox
+        // exporter also on a reload).
         let prefix = format!("exporters/{}/", service.name());
         services.push(base.container(service, def, Some(prefix), secrets));
     }
@@ -378,6 +421,7 @@ impl Base<'_> {
             privileged: false,
             devices: Vec::new(),
             restart: "unless-stopped".into(),
+            cap_add: Vec::new(),
         }
     }
 

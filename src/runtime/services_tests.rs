@@ -379,3 +379,69 @@ fn a_sender_gives_up_flushing_its_queue_before_reloads_and_stops_time_out() {
     let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
     assert_eq!(cmd.last().unwrap(), "--storage.remote.flush-deadline=5s");
 }
+
+#[test]
+fn the_blackbox_exporter_reads_its_rendered_config_and_is_reloaded() {
+    let d = desired_for(
+        "name: shop\nprobes:\n  - {name: api, url: 'http://api:8000/health'}\n  - {name: gw, url: '10.0.0.1', module: icmp}\n",
+    );
+    let bb = d.service("blackbox-exporter").unwrap();
+    assert_eq!(
+        bb.def.cmd.as_deref(),
+        Some(&["--config.file=/etc/obsctl/blackbox.yml".to_string()][..])
+    );
+    let mount = bb
+        .def
+        .mounts
+        .iter()
+        .find(|m| m.target == "/etc/obsctl")
+        .unwrap();
+    assert_eq!(
+        mount.source,
+        "/srv/shop/.obsctl/exporters/blackbox-exporter"
+    );
+    assert!(mount.read_only && !mount.volume);
+    assert_eq!(
+        bb.config_prefix.as_deref(),
+        Some("exporters/blackbox-exporter/")
+    );
+    assert_eq!(
+        crate::runtime::plan::Apply::for_service(bb.service),
+        crate::runtime::plan::Apply::Reload
+    );
+    // Published by default: doctor asks it why a probe fails.
+    assert_eq!(bb.def.ports[0].host_port, 9115);
+    assert_eq!(bb.def.cap_add, ["NET_RAW"]);
+    assert!(bb
+        .def
+        .extra_hosts
+        .contains(&"host.docker.internal:host-gateway".to_string()));
+}
+
+#[test]
+fn net_raw_is_asked_for_only_when_a_probe_pings() {
+    let d = desired_for("name: shop\nprobes:\n  - {name: api, url: 'http://api:8000/'}\n");
+    assert!(d
+        .service("blackbox-exporter")
+        .unwrap()
+        .def
+        .cap_add
+        .is_empty());
+}
+
+#[test]
+fn the_pushgateway_persists_to_a_named_volume() {
+    let d = desired_for("name: shop\nexporters:\n  pushgateway: {}\n");
+    let pg = d.service("pushgateway").unwrap();
+    assert_eq!(
+        pg.def.cmd.as_deref(),
+        Some(&["--persistence.file=/pushgateway/metrics.store".to_string()][..])
+    );
+    let data = pg.def.mounts.iter().find(|m| m.volume).unwrap();
+    assert_eq!(
+        (data.source.as_str(), data.target.as_str()),
+        ("shop-pushgateway-data", "/pushgateway")
+    );
+    assert!(d.volumes.iter().any(|v| v.name == "shop-pushgateway-data"));
+    assert_eq!(pg.def.ports[0].host_port, 9091);
+}

@@ -11,7 +11,9 @@ pub struct GrafanaSpec {
     /// Public URL users reach Grafana at (`GF_SERVER_ROOT_URL`).
     pub root_url: Option<String>,
     pub admin_user: Option<String>,
-    /// Built-in dashboards to provision: `all` (default), `none`, or a list.
+    /// Built-in dashboards to provision: `all`, `none`, or a list. By default
+    /// all, except that the probes and SLO dashboards come only with probes
+    /// and SLOs.
     pub builtin_dashboards: Option<DashboardSelection>,
     /// The user's own dashboard files or folders (relative to the spec).
     #[serde(default)]

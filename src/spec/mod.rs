@@ -8,11 +8,13 @@ mod exporters;
 mod grafana;
 mod load;
 pub mod positions;
+mod probes;
 mod prometheus;
 mod remote_write;
 mod rules;
 mod scrape;
 mod secret;
+mod slos;
 
 use serde::Deserialize;
 
@@ -20,14 +22,19 @@ pub use alerting::{
     AlertmanagerSpec, EmailSpec, InhibitSpec, PagerDutySpec, ReceiverSpec, RouteSpec, SlackSpec,
     WebhookSpec,
 };
-pub use exporters::{ExporterSpec, ExportersSpec, PostgresExporterSpec, RedisExporterSpec};
+pub use exporters::{
+    ExporterSpec, ExportersSpec, PostgresExporterSpec, PushJobSpec, PushgatewaySpec,
+    RedisExporterSpec,
+};
 pub use grafana::{DashboardSelection, GrafanaSpec};
 pub use load::{load, nearest as nearest_word, Source, SpecError};
+pub use probes::ProbeSpec;
 pub use prometheus::{BasicAuthSpec, PrometheusSpec, RemoteWriteSpec};
 pub use remote_write::{PrometheusMode, QueueSpec};
 pub use rules::{AlertOverride, CustomAlertSpec, PackSetting, RulesSpec};
 pub use scrape::{KubernetesScrapeSpec, PortSpec, ScrapeSpec};
 pub use secret::{SecretRef, SecretValue};
+pub use slos::SloSpec;
 
 /// The whole spec.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -51,4 +58,10 @@ pub struct Spec {
     pub exporters: ExportersSpec,
     #[serde(default)]
     pub rules: RulesSpec,
+    /// Endpoints checked from the outside by the blackbox exporter.
+    #[serde(default)]
+    pub probes: Vec<ProbeSpec>,
+    /// Service level objectives, each turned into burn-rate alerts.
+    #[serde(default)]
+    pub slos: Vec<SloSpec>,
 }

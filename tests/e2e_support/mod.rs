@@ -412,7 +412,8 @@ pub fn http_get_with(url: &str, headers: &[(&str, &str)]) -> Option<(u16, String
     Some((status, body.to_string()))
 }
 
-fn encode(s: &str) -> String {
+/// Percent-encodes a query parameter.
+pub fn encode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -226,6 +226,7 @@ fn container_body(stack: &str, service: &Container, network_id: &str) -> Contain
             extra_hosts: some_vec(&def.extra_hosts),
             pid_mode: def.pid_host.then(|| "host".to_string()),
             privileged: def.privileged.then_some(true),
+            cap_add: some_vec(&def.cap_add),
             devices: (!def.devices.is_empty()).then(|| {
                 def.devices
                     .iter()
