@@ -28,6 +28,7 @@ pub mod promql;
 pub mod render;
 pub mod rulefile;
 pub mod runtime;
+pub mod scrape_protocol;
 pub mod smoke;
 pub mod spec;
 pub mod stack;

@@ -30,6 +30,9 @@ pub const QUICK_HEALTH: Duration = Duration::from_secs(1);
 /// `status`'s readiness request per service.
 pub const STATUS_HEALTH: Duration = Duration::from_secs(2);
 
+/// `init`'s look at a service it is told to scrape: one GET each, all at once.
+pub const INIT_PROBE: Duration = Duration::from_secs(2);
+
 /// `doctor`: one readiness request, and everything one service's checks may take.
 pub const DOCTOR_READY: Duration = Duration::from_secs(3);
 pub const DOCTOR_SERVICE: Duration = Duration::from_secs(10);

@@ -5,7 +5,7 @@
 mod support;
 use std::path::Path;
 
-use support::{require_tool, run_tool, Test};
+use support::{require_tool, run_tool, service_answering, Test};
 
 const FULL_ENV: &[(&str, &str)] = &[
     ("OBSCTL_FULL_REMOTE_PASSWORD", "rw-pass"),
@@ -81,6 +81,29 @@ fn every_preset_passes_promtool_and_amtool() {
         render(&mut t);
         check_rendered(&t.path("out"));
     }
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn init_with_a_service_without_a_content_type_passes_promtool() {
+    let port = service_answering("HTTP/1.1 200 OK");
+    let mut t = Test::new();
+    t.args(&[
+        "init",
+        "--yes",
+        "--scrape",
+        &format!("legacy=127.0.0.1:{port}/metrics"),
+    ])
+    .run()
+    .code(0);
+    assert!(t.read("obsctl.yaml").contains("fallback_scrape_protocol"));
+    render(&mut t);
+    let yml = t.read("out/prometheus/prometheus.yml");
+    assert!(
+        yml.contains("fallback_scrape_protocol: \"PrometheusText0.0.4\""),
+        "{yml}"
+    );
+    check_rendered(&t.path("out"));
 }
 
 #[test]

@@ -75,7 +75,7 @@ pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> 
                 }
             }
             "down" => {
-                let d = classify(&t.last_error, &instance, &path);
+                let d = classify(&t.last_error, &job, &instance, &path);
                 let kind = serde_json::to_value(d.failure)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))

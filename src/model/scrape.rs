@@ -10,7 +10,8 @@ use super::service::{Service, METRICS_PATH};
 use super::{Alertmanager, Grafana, Prometheus, SecretFile};
 use crate::diagnostic::Problems;
 use crate::duration::parse_duration;
-use crate::spec::Spec;
+use crate::scrape_protocol;
+use crate::spec::{nearest_word, Spec};
 
 #[derive(Debug, Clone)]
 pub struct ScrapeJob {
@@ -26,6 +27,7 @@ pub struct ScrapeJob {
     pub tls_skip_verify: bool,
     pub honor_labels: bool,
     pub params: BTreeMap<String, Vec<String>>,
+    pub fallback_scrape_protocol: Option<String>,
 }
 
 impl ScrapeJob {
@@ -44,6 +46,7 @@ impl ScrapeJob {
             tls_skip_verify: false,
             honor_labels: false,
             params: BTreeMap::new(),
+            fallback_scrape_protocol: None,
         }
     }
 }
@@ -170,6 +173,9 @@ pub fn jobs(
         for key in s.labels.keys() {
             label_name(p, &format!("{field}.labels.{key}"), key);
         }
+        if let Some(protocol) = &s.fallback_scrape_protocol {
+            fallback_protocol(p, &format!("{field}.fallback_scrape_protocol"), protocol);
+        }
         let auth = secrets.http_auth(
             p,
             &field,
@@ -190,7 +196,30 @@ pub fn jobs(
             tls_skip_verify: s.tls_skip_verify.unwrap_or(false),
             honor_labels: s.honor_labels.unwrap_or(false),
             params: s.params.clone(),
+            fallback_scrape_protocol: s.fallback_scrape_protocol.clone(),
         });
     }
     jobs
+}
+
+/// Checks a `fallback_scrape_protocol` against the values Prometheus accepts.
+fn fallback_protocol(p: &mut Problems, field: &str, value: &str) {
+    if scrape_protocol::is_protocol(value) {
+        return;
+    }
+    let valid = scrape_protocol::PROTOCOLS.join(", ");
+    let nearest = scrape_protocol::PROTOCOLS
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(value))
+        .copied()
+        .or_else(|| nearest_word(value, scrape_protocol::PROTOCOLS));
+    let hint = match nearest {
+        Some(n) => format!("did you mean `{n}`? valid values: {valid}"),
+        None => format!("valid values: {valid}"),
+    };
+    p.error(
+        field,
+        format!("`{value}` is not a scrape protocol Prometheus knows"),
+        Some(hint),
+    );
 }

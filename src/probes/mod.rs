@@ -9,6 +9,7 @@
 pub mod alertmanager;
 pub mod grafana;
 pub mod prometheus;
+pub mod scrape;
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -164,18 +165,17 @@ pub(crate) async fn post_empty(http: &Http, url: &str) -> Result<String, ProbeEr
     }
 }
 
-/// GETs `url` and returns its body; any non-2xx answer is an error.
-pub async fn get_bytes(http: &Http, url: &str) -> Result<Vec<u8>, ProbeError> {
-    let response = http
-        .client()
-        .get(url)
-        .send()
-        .await
-        .map_err(|e| ProbeError::Request {
-            method: "GET",
-            url: url.into(),
-            reason: reason(&e),
-        })?;
+/// Sends a GET of `url` built by `request`; any non-2xx answer is an error
+/// carrying its body.
+pub(crate) async fn get_ok(
+    url: &str,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, ProbeError> {
+    let response = request.send().await.map_err(|e| ProbeError::Request {
+        method: "GET",
+        url: url.into(),
+        reason: reason(&e),
+    })?;
     let status = response.status();
     if !status.is_success() {
         return Err(ProbeError::Status {
@@ -185,6 +185,12 @@ pub async fn get_bytes(http: &Http, url: &str) -> Result<Vec<u8>, ProbeError> {
             body: response.text().await.unwrap_or_default(),
         });
     }
+    Ok(response)
+}
+
+/// GETs `url` and returns its body; any non-2xx answer is an error.
+pub async fn get_bytes(http: &Http, url: &str) -> Result<Vec<u8>, ProbeError> {
+    let response = get_ok(url, http.client().get(url)).await?;
     response
         .bytes()
         .await

@@ -35,6 +35,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                 "params": non_empty(&j.params),
                 "basic_auth": j.basic_auth.as_ref().map(|(user, s)| json!({"username": user, "password_file": s.file})),
                 "bearer_token_file": j.bearer_token.as_ref().map(|s| s.file.clone()),
+                "fallback_scrape_protocol": j.fallback_scrape_protocol,
             })
         })
         .collect();

@@ -278,3 +278,26 @@ impl Test {
         self
     }
 }
+
+/// A service on this machine that answers every request with `head` (the
+/// status line and headers, without the blank line) and a metrics body;
+/// returns its port. It serves until the test process ends.
+pub fn service_answering(head: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = "app_up 1\n";
+            let _ = write!(
+                stream,
+                "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}

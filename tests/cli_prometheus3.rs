@@ -1,0 +1,142 @@
+//! What Prometheus 3.5 and Alertmanager 0.28 refuse, caught by `validate`
+//! and `render` with the field's location, or rendered the way they accept:
+//! targets without a proper Content-Type, experimental PromQL functions,
+//! webhook URLs as secret files, and quoted matcher values.
+
+mod support;
+use support::{service_answering, Test};
+
+// ---- fallback_scrape_protocol -------------------------------------------
+
+#[test]
+fn a_fallback_scrape_protocol_is_rendered_into_its_job() {
+    let spec = "scrape:\n  - job: legacy\n    targets: [\"legacy:8080\"]\n    fallback_scrape_protocol: PrometheusText0.0.4\n  - job: api\n    targets: [\"api:8000\"]\n";
+    let mut t = Test::new().file("obsctl.yaml", spec);
+    t.args(&["render", "--out", "out"]).run().code(0);
+    let yml = t.read("out/prometheus/prometheus.yml");
+    let legacy = yml.split("job_name: \"legacy\"").nth(1).unwrap();
+    let legacy = legacy.split("- job_name").next().unwrap();
+    assert!(
+        legacy.contains("fallback_scrape_protocol: \"PrometheusText0.0.4\""),
+        "{yml}"
+    );
+    assert_eq!(
+        yml.matches("fallback_scrape_protocol").count(),
+        1,
+        "only the job that asks for it: {yml}"
+    );
+}
+
+#[test]
+fn a_wrong_fallback_scrape_protocol_is_located_and_the_nearest_suggested() {
+    let spec = "scrape:\n  - job: legacy\n    targets: [\"legacy:8080\"]\n    fallback_scrape_protocol: PrometheusText0.0.5\n";
+    let mut t = Test::new().file("obsctl.yaml", spec);
+    t.args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("obsctl.yaml:4:31: scrape[0].fallback_scrape_protocol: `PrometheusText0.0.5` is not a scrape protocol Prometheus knows")
+        .stderr_has("hint: did you mean `PrometheusText0.0.4`? valid values: OpenMetricsText0.0.1, OpenMetricsText1.0.0, PrometheusProto, PrometheusText0.0.4, PrometheusText1.0.0");
+}
+
+#[test]
+fn a_fallback_scrape_protocol_far_from_every_value_lists_them() {
+    let spec = "scrape:\n  - job: legacy\n    targets: [\"legacy:8080\"]\n    fallback_scrape_protocol: text\n";
+    let out = Test::new()
+        .file("obsctl.yaml", spec)
+        .args(&["validate"])
+        .run();
+    out.code(2)
+        .stderr_has("scrape[0].fallback_scrape_protocol: `text` is not a scrape protocol")
+        .stderr_has("hint: valid values: OpenMetricsText0.0.1,");
+    assert!(!out.stderr.contains("did you mean"), "{}", out.stderr);
+}
+
+#[test]
+fn init_gives_a_service_without_a_content_type_the_fallback_protocol() {
+    let port = service_answering("HTTP/1.1 200 OK");
+    let mut t = Test::new();
+    let out = t
+        .args(&[
+            "init",
+            "--yes",
+            "--name",
+            "shop",
+            "--scrape",
+            &format!("legacy=127.0.0.1:{port}/metrics"),
+        ])
+        .run();
+    out.code(0).stderr_has(&format!(
+        "job `legacy`: 127.0.0.1:{port}/metrics answers with no Content-Type, which Prometheus 3 refuses; the job gets `fallback_scrape_protocol: PrometheusText0.0.4`"
+    ));
+    let spec = t.read("obsctl.yaml");
+    assert!(
+        spec.contains("fallback_scrape_protocol: \"PrometheusText0.0.4\""),
+        "{spec}"
+    );
+    t.args(&["validate"]).run().code(0);
+}
+
+#[test]
+fn init_leaves_a_service_with_a_proper_content_type_alone() {
+    let port = service_answering("HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4");
+    let mut t = Test::new();
+    let out = t
+        .args(&[
+            "init",
+            "--yes",
+            "--scrape",
+            &format!("api=127.0.0.1:{port}/metrics"),
+        ])
+        .run();
+    out.code(0);
+    assert!(!out.stderr.contains("job `api`"), "{}", out.stderr);
+    assert!(!t
+        .read("obsctl.yaml")
+        .contains("fallback_scrape_protocol: \""));
+}
+
+#[test]
+fn init_gives_an_unsupported_content_type_the_fallback_too() {
+    let port = service_answering("HTTP/1.1 200 OK\r\nContent-Type: application/json");
+    let mut t = Test::new();
+    t.args(&[
+        "init",
+        "--yes",
+        "--scrape",
+        &format!("json=127.0.0.1:{port}/metrics"),
+    ])
+    .run()
+    .code(0)
+    .stderr_has("answers with an unsupported Content-Type `application/json`");
+    assert!(t
+        .read("obsctl.yaml")
+        .contains("fallback_scrape_protocol: \"PrometheusText0.0.4\""));
+}
+
+#[test]
+fn init_says_when_it_cannot_look_at_a_service() {
+    // Nothing listens on a port just freed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut t = Test::new();
+    t.args(&[
+        "init",
+        "--yes",
+        "--scrape",
+        &format!("api=host.docker.internal:{port}/metrics"),
+    ])
+    .run()
+    .code(0)
+    .stderr_has(&format!(
+        "job `api`: could not look at http://127.0.0.1:{port}/metrics from here (connection refused)"
+    ));
+    let spec = t.read("obsctl.yaml");
+    assert!(!spec.contains("fallback_scrape_protocol: \""), "{spec}");
+    assert!(
+        spec.contains(&format!("targets: [\"host.docker.internal:{port}\"]")),
+        "{spec}"
+    );
+}
