@@ -25,6 +25,7 @@ pub mod presets;
 pub mod printer;
 pub mod probes;
 pub mod promql;
+pub mod promql_features;
 pub mod render;
 pub mod rulefile;
 pub mod runtime;

@@ -67,21 +67,108 @@ impl Verdict {
 
 /// Judges the Content-Type header of a scrape answer (`None` when absent).
 pub fn judge(content_type: Option<&str>) -> Verdict {
-    let value = content_type.unwrap_or("").trim();
+    let value = content_type.unwrap_or("");
     if value.is_empty() {
         return Verdict::Blank;
     }
-    match value.parse::<mime::Mime>() {
-        Err(_) => Verdict::Unparsable(value.to_string()),
-        Ok(m) => {
-            let essence = m.essence_str().to_ascii_lowercase();
-            if ACCEPTED.contains(&essence.as_str()) {
-                Verdict::Accepted(essence)
-            } else {
-                Verdict::Unsupported(value.to_string())
-            }
+    match media_type(value) {
+        None => Verdict::Unparsable(value.to_string()),
+        Some(m) if ACCEPTED.contains(&m.as_str()) => Verdict::Accepted(m),
+        Some(_) => Verdict::Unsupported(value.to_string()),
+    }
+}
+
+/// The media type of a Content-Type, lower-case, or `None` when Go's
+/// `mime.ParseMediaType` (which Prometheus calls) refuses it. Written out
+/// rather than taken from a crate because the verdict must be Go's: the
+/// common Rust parsers accept values Go refuses (`text/`), and a refused
+/// value fails the scrape.
+fn media_type(value: &str) -> Option<String> {
+    let (base, mut rest) = value
+        .split_once(';')
+        .map_or((value, ""), |(b, _)| (b, &value[b.len()..]));
+    let media = base.trim().to_ascii_lowercase();
+    let (kind, after) = token(&media);
+    if kind.is_empty() {
+        return None;
+    }
+    if !after.is_empty() {
+        let (subtype, after) = token(after.strip_prefix('/')?);
+        if subtype.is_empty() || !after.is_empty() {
+            return None;
         }
     }
+    let mut params: Vec<(String, String)> = Vec::new();
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            break;
+        }
+        match parameter(rest) {
+            Some((key, value, after)) => {
+                if params.iter().any(|(k, v)| *k == key && *v != value) {
+                    return None;
+                }
+                params.push((key, value));
+                rest = after;
+            }
+            // A trailing `;` is allowed; anything else is a parse error.
+            None if rest.trim() == ";" => break,
+            None => return None,
+        }
+    }
+    Some(media)
+}
+
+/// `; key = value` at the start of `v`: (lower-case key, value, rest).
+fn parameter(v: &str) -> Option<(String, String, &str)> {
+    let rest = v.trim_start().strip_prefix(';')?.trim_start();
+    let (key, rest) = token(rest);
+    if key.is_empty() {
+        return None;
+    }
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let (value, after) = param_value(rest)?;
+    Some((key.to_ascii_lowercase(), value, after))
+}
+
+/// A token or a quoted string (Go's `consumeValue`).
+fn param_value(v: &str) -> Option<(String, &str)> {
+    let Some(quoted) = v.strip_prefix('"') else {
+        let (t, rest) = token(v);
+        return (!t.is_empty()).then(|| (t.to_string(), rest));
+    };
+    let bytes = quoted.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some((String::from_utf8_lossy(&out).into_owned(), &quoted[i + 1..])),
+            b'\\' if i + 1 < bytes.len() && is_special(bytes[i + 1]) => {
+                out.push(bytes[i + 1]);
+                i += 2;
+                continue;
+            }
+            b'\r' | b'\n' => return None,
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The longest run of token characters at the start of `v`, and the rest.
+fn token(v: &str) -> (&str, &str) {
+    let end = v
+        .bytes()
+        .position(|b| !(b > 0x20 && b < 0x7f && !is_special(b)))
+        .unwrap_or(v.len());
+    v.split_at(end)
+}
+
+/// RFC 2045 tspecials.
+fn is_special(b: u8) -> bool {
+    b"()<>@,;:\\\"/[]?=".contains(&b)
 }
 
 /// True when `value` is one of [`PROTOCOLS`].
@@ -113,7 +200,7 @@ mod tests {
     #[test]
     fn blank_unparsable_and_unsupported_types_need_a_fallback() {
         assert_eq!(judge(None), Verdict::Blank);
-        assert_eq!(judge(Some("  ")), Verdict::Blank);
+        assert_eq!(judge(Some("")), Verdict::Blank);
         assert_eq!(
             judge(Some("text/html; charset=utf-8")),
             Verdict::Unsupported("text/html; charset=utf-8".into())
@@ -122,8 +209,30 @@ mod tests {
             judge(Some("application/json")),
             Verdict::Unsupported("application/json".into())
         );
-        assert!(matches!(judge(Some("plain text")), Verdict::Unparsable(_)));
-        assert!(matches!(judge(Some("text/")), Verdict::Unparsable(_)));
+        for unparsable in [
+            "plain text",
+            "text/",
+            "text/plain; version",
+            "text/plain; version=0.0.4; version=1.0.0",
+            "text/plain; charset=\"utf-8",
+            "/plain",
+        ] {
+            assert_eq!(
+                judge(Some(unparsable)),
+                Verdict::Unparsable(unparsable.into()),
+                "{unparsable}"
+            );
+        }
+        // Go accepts a type without a subtype, a trailing `;`, a repeated
+        // parameter with the same value, and quoted values.
+        assert_eq!(judge(Some("text")), Verdict::Unsupported("text".into()));
+        for ok in [
+            "text/plain;",
+            "text/plain; version=0.0.4; version=0.0.4",
+            "text/plain; charset=\"utf-8\"",
+        ] {
+            assert!(matches!(judge(Some(ok)), Verdict::Accepted(_)), "{ok}");
+        }
         for v in [None, Some("text/html"), Some("plain text")] {
             assert!(judge(v).needs_fallback(), "{v:?}");
         }

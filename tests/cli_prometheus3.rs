@@ -140,3 +140,67 @@ fn init_says_when_it_cannot_look_at_a_service() {
         "{spec}"
     );
 }
+
+// ---- Experimental PromQL functions ---------------------------------------
+
+const SORTED_ALERT: &str =
+    "rules:\n  alerts:\n    - alert: Sorted\n      expr: 'sort_by_label(up, \"job\") == 0'\n";
+
+#[test]
+fn an_inline_alert_with_an_experimental_function_is_refused_naming_it() {
+    let mut t = Test::new().file("obsctl.yaml", SORTED_ALERT);
+    t.args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("obsctl.yaml:4:13: rules.alerts[0].expr: `sort_by_label` is an experimental PromQL function: Prometheus 3.5 refuses to load a rule that uses it")
+        .stderr_has("hint: Prometheus 3.5 runs experimental functions only with --enable-feature=promql-experimental-functions: set `prometheus: {enable_features: [promql-experimental-functions]}` in the spec");
+    t.args(&["render"]).run().code(2);
+    assert!(!t.path(".obsctl").exists(), "nothing is rendered");
+}
+
+#[test]
+fn enabling_experimental_functions_lets_the_alert_through() {
+    let spec =
+        format!("prometheus:\n  enable_features: [promql-experimental-functions]\n{SORTED_ALERT}");
+    let mut t = Test::new().file("obsctl.yaml", &spec);
+    t.args(&["render", "--out", "out"]).run().code(0);
+    let rules = t.read("out/prometheus/rules/custom.rules.yml");
+    assert!(rules.contains("sort_by_label(up, \"job\") == 0"), "{rules}");
+}
+
+#[test]
+fn an_experimental_aggregator_in_a_user_rule_file_is_located_there() {
+    let rules = "groups:\n  - name: app\n    rules:\n      - alert: Few\n        expr: limitk(1, up) == 0\n";
+    let mut t = Test::new()
+        .file("obsctl.yaml", "prometheus:\n  rule_files: [rules/*.yml]\n")
+        .file("rules/app.yml", rules);
+    t.args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("rules/app.yml:5:15: groups[0].rules[0].expr: `limitk` is an experimental PromQL function")
+        .stderr_has("enable_features: [promql-experimental-functions]");
+}
+
+#[test]
+fn a_function_prometheus_3_5_does_not_have_is_refused() {
+    let spec = "rules:\n  alerts:\n    - alert: Early\n      expr: first_over_time(up[5m]) == 0\n";
+    Test::new()
+        .file("obsctl.yaml", spec)
+        .args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("obsctl.yaml:4:13: rules.alerts[0].expr: `first_over_time` is not a function Prometheus 3.5 knows");
+}
+
+#[test]
+fn an_unknown_feature_flag_is_located_with_the_nearest_suggested() {
+    let spec = "prometheus:\n  enable_features: [promql-experimental-functions, promql-experimental-function, agent]\n";
+    Test::new()
+        .file("obsctl.yaml", spec)
+        .args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("obsctl.yaml:2:52: prometheus.enable_features[1]: `promql-experimental-function` is not a feature flag Prometheus 3.5 knows")
+        .stderr_has("hint: did you mean `promql-experimental-functions`? Prometheus 3.5 knows: auto-reload-config,")
+        .stderr_has("prometheus.enable_features[2]: `agent` is a feature flag of Prometheus 2 that Prometheus 3 no longer has");
+}

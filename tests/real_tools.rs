@@ -166,6 +166,66 @@ fn every_rule_pack_passes_its_promtool_unit_tests() {
     assert!(ok, "promtool test rules failed:\n{out}");
 }
 
+/// An example call of each name obsctl treats as experimental.
+fn experimental_example(name: &str) -> String {
+    match name {
+        "double_exponential_smoothing" => format!("{name}(up[5m], 0.5, 0.5)"),
+        "info" => format!("{name}(up)"),
+        "sort_by_label" | "sort_by_label_desc" => format!("{name}(up, \"job\")"),
+        "limitk" => format!("{name}(1, up)"),
+        "limit_ratio" => format!("{name}(0.5, up)"),
+        _ => format!("{name}(up[5m])"),
+    }
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn promtool_refuses_exactly_what_obsctl_treats_as_experimental() {
+    use obsctl::promql_features::{EXPERIMENTAL_AGGREGATORS, EXPERIMENTAL_FUNCTIONS};
+    let promtool = require_tool("promtool");
+    let t = Test::new();
+    let check = |expr: &str, flag: bool| {
+        let file = "rule.yml";
+        std::fs::write(
+            t.path(file),
+            format!(
+                "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: '{expr}'\n"
+            ),
+        )
+        .unwrap();
+        let mut args = vec![];
+        if flag {
+            args.push("--enable-feature=promql-experimental-functions");
+        }
+        args.extend(["check", "rules", file]);
+        run_tool(&promtool, &args, t.dir.path())
+    };
+    for name in EXPERIMENTAL_FUNCTIONS
+        .iter()
+        .chain(EXPERIMENTAL_AGGREGATORS)
+    {
+        let expr = experimental_example(name);
+        let (ok, out) = check(&expr, false);
+        assert!(!ok, "promtool accepted {expr} without the feature:\n{out}");
+        assert!(
+            out.contains("is not enabled") || out.contains("is experimental"),
+            "{expr}: {out}"
+        );
+        let (ok, out) = check(&expr, true);
+        assert!(ok, "promtool refused {expr} with the feature:\n{out}");
+    }
+    // Every function obsctl counts as known is one promtool knows (called
+    // with no arguments, it is refused for its arguments, never as unknown).
+    for name in obsctl::promql_features::FUNCTIONS {
+        let (_, out) = check(&format!("{name}()"), true);
+        assert!(!out.contains("unknown function"), "{name}: {out}");
+    }
+    // A stable function, and one promql-parser knows but 3.5 does not.
+    assert!(check("sort_desc(up)", false).0);
+    let (ok, out) = check("first_over_time(up[5m])", true);
+    assert!(!ok && out.contains("unknown function"), "{out}");
+}
+
 #[test]
 fn every_pack_alert_is_covered_by_its_unit_tests() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/tests");

@@ -265,6 +265,11 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
         if let Some(size) = &prom.retention_size {
             cmd.push(format!("--storage.tsdb.retention.size={size}"));
         }
+        cmd.extend(
+            prom.enable_features
+                .iter()
+                .map(|f| format!("--enable-feature={f}")),
+        );
         def.cmd = Some(cmd);
         def.mounts
             .push(bind_ro(folder("prometheus"), paths::PROMETHEUS_CONFIG_DIR));
