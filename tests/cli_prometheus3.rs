@@ -204,3 +204,79 @@ fn an_unknown_feature_flag_is_located_with_the_nearest_suggested() {
         .stderr_has("hint: did you mean `promql-experimental-functions`? Prometheus 3.5 knows: auto-reload-config,")
         .stderr_has("prometheus.enable_features[2]: `agent` is a feature flag of Prometheus 2 that Prometheus 3 no longer has");
 }
+
+// ---- Alertmanager: webhook secrets and matchers -------------------------
+
+const HOOK_URL: &str = "https://hooks.example.com/services/t0ken-s3cr3t";
+
+#[test]
+fn a_webhook_url_secret_is_a_private_url_file_never_inlined() {
+    use std::os::unix::fs::PermissionsExt;
+    let mut t = Test::new()
+        .fixture("awkward-alertmanager")
+        .env("OBSCTL_TEST_HOOK_URL", HOOK_URL);
+    let out = t.args(&["render", "--out", "out"]).run();
+    out.code(0);
+    assert!(!out.stdout.contains("s3cr3t") && !out.stderr.contains("s3cr3t"));
+    let am = t.read("out/alertmanager/alertmanager.yml");
+    assert!(!am.contains("s3cr3t"), "the URL is inlined:\n{am}");
+    assert!(
+        am.contains("- url_file: \"/etc/alertmanager/secrets/webhook-hook\""),
+        "{am}"
+    );
+    let mode = |rel: &str| std::fs::metadata(t.path(rel)).unwrap().permissions().mode() & 0o777;
+    assert_eq!(t.read("out/alertmanager/secrets/webhook-hook"), HOOK_URL);
+    assert_eq!(mode("out/alertmanager/secrets/webhook-hook"), 0o600);
+    assert_eq!(mode("out/alertmanager/alertmanager.yml"), 0o644);
+}
+
+#[test]
+fn every_matcher_value_is_rendered_quoted() {
+    let mut t = Test::new()
+        .fixture("awkward-alertmanager")
+        .env("OBSCTL_TEST_HOOK_URL", HOOK_URL);
+    t.args(&["render", "--out", "out"]).run().code(0);
+    let am: serde_yaml::Value =
+        serde_yaml::from_str(&t.read("out/alertmanager/alertmanager.yml")).unwrap();
+    let strings = |v: &serde_yaml::Value| -> Vec<String> {
+        v.as_sequence()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_string())
+            .collect()
+    };
+    let routes = am["route"]["routes"].as_sequence().unwrap();
+    assert_eq!(
+        strings(&routes[0]["matchers"]),
+        [r#"alertname="Disk Full""#, r#"team="say \"hi\"""#]
+    );
+    assert_eq!(
+        strings(&routes[1]["matchers"]),
+        [
+            r#"path=~"C:\\\\dir\\\\.*""#,
+            r#"expr="a=b{c}""#,
+            "city=\"München ✓\"",
+            r#"alertname="Disk Full""#
+        ]
+    );
+    let inhibit = &am["inhibit_rules"][0];
+    assert_eq!(
+        strings(&inhibit["source_matchers"]),
+        [r#"severity="critical {page}""#]
+    );
+    assert_eq!(
+        strings(&inhibit["target_matchers"]),
+        [r#"severity="warn \"low\"""#, r#""team name"="db""#]
+    );
+}
+
+#[test]
+fn a_malformed_matcher_is_located() {
+    let spec = "alertmanager:\n  route:\n    receiver: r\n    routes:\n      - matchers: ['severity=\"critical']\n        receiver: r\n  receivers:\n    - name: r\n";
+    Test::new()
+        .file("obsctl.yaml", spec)
+        .args(&["validate"])
+        .run()
+        .code(2)
+        .stderr_has("obsctl.yaml:5:20: alertmanager.route.routes[0].matchers[0]: `severity=\"critical`: the quoted value is not terminated");
+}

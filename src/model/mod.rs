@@ -10,6 +10,7 @@ pub mod defaults;
 mod exporters;
 mod fields;
 mod grafana;
+mod matchers;
 mod prometheus;
 mod rules;
 mod scrape;

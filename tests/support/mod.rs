@@ -301,3 +301,35 @@ pub fn service_answering(head: &'static str) -> u16 {
     });
     port
 }
+
+/// `amtool check-config` of `dir`'s rendered Alertmanager configuration, in
+/// the default (fallback) mode and in `utf8-strict-mode`, which refuses what
+/// the default mode only warns about. `what` names it in a failure.
+pub fn check_alertmanager(amtool: &Path, dir: &Path, what: &str) {
+    for strict in [false, true] {
+        let mut args = vec!["check-config", "alertmanager/alertmanager.yml"];
+        if strict {
+            args.insert(0, "--enable-feature=utf8-strict-mode");
+        }
+        let (ok, out) = run_tool(amtool, &args, dir);
+        assert!(ok, "{what}: amtool {args:?} failed:\n{out}");
+        assert!(out.contains("SUCCESS"), "{out}");
+    }
+}
+
+/// `amtool config routes test` of `dir`'s rendered Alertmanager
+/// configuration: does an alert with `labels` (matchers such as
+/// `severity="critical"`) reach exactly `receivers` (comma-separated)?
+/// Returns the verdict and amtool's output.
+pub fn routes_to(amtool: &Path, dir: &Path, labels: &[&str], receivers: &str) -> (bool, String) {
+    let verify = format!("--verify.receivers={receivers}");
+    let mut args = vec![
+        "config",
+        "routes",
+        "test",
+        "--config.file=alertmanager/alertmanager.yml",
+        &verify,
+    ];
+    args.extend(labels);
+    run_tool(amtool, &args, dir)
+}
