@@ -25,6 +25,16 @@ pub const READY_POLL_FIRST: Duration = Duration::from_millis(50);
 pub const READY_POLL_LONGEST: Duration = Duration::from_millis(250);
 pub const READY_REQUEST_SHORTEST: Duration = Duration::from_millis(100);
 pub const READY_REQUEST_LONGEST: Duration = Duration::from_secs(2);
+/// Once ready, `up` polls Prometheus until it lists every target and the
+/// Alertmanager; Prometheus applies discovered targets in batches every 5s.
+pub const WIRED_POLL_FIRST: Duration = Duration::from_millis(100);
+pub const WIRED_POLL_LONGEST: Duration = Duration::from_millis(500);
+/// How long after loading its configuration a Prometheus counts as young for
+/// `doctor`: its discovery and scrape managers apply updates every 5s, so a
+/// target or Alertmanager it does not list yet is not missing before then.
+/// A target is not yet scraped, rather than never, until this plus two of
+/// its scrape intervals have passed.
+pub const DISCOVERY_GRACE: Duration = Duration::from_secs(15);
 /// `up`'s one look at a service it did not have to wait for.
 pub const QUICK_HEALTH: Duration = Duration::from_secs(1);
 /// `status`'s readiness request per service.

@@ -12,3 +12,4 @@ pub mod report;
 pub mod run;
 pub mod services;
 pub mod targets;
+pub mod youth;

@@ -5,9 +5,11 @@
 use std::time::Duration;
 
 use super::check::Check;
+use super::youth::Youth;
 use super::{alertmanager, prometheus, targets};
-use crate::model::defaults::SCRAPE_TIMEOUT;
-use crate::model::{Model, Service};
+use crate::duration::parse_duration;
+use crate::model::defaults::{EVALUATION_INTERVAL, SCRAPE_INTERVAL, SCRAPE_TIMEOUT};
+use crate::model::{Model, Service, Wiring};
 use crate::probes::{get_bytes, get_json, Check as Probe, Http};
 
 /// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
@@ -33,11 +35,18 @@ pub async fn prometheus_checks(
     }
     let mut out = vec![Check::ok("prometheus", "ready", format!("{base} ready"))];
     let expected_groups = rule_groups(model);
-    let default_timeout = model
-        .prometheus
-        .as_ref()
-        .map(|p| p.scrape_timeout.clone())
-        .unwrap_or_else(|| SCRAPE_TIMEOUT.into());
+    let (scrape_timeout, scrape_interval, evaluation_interval) = match &model.prometheus {
+        Some(p) => (
+            p.scrape_timeout.clone(),
+            p.scrape_interval.clone(),
+            p.evaluation_interval.clone(),
+        ),
+        None => (
+            SCRAPE_TIMEOUT.into(),
+            SCRAPE_INTERVAL.into(),
+            EVALUATION_INTERVAL.into(),
+        ),
+    };
     let urls = [
         "status/runtimeinfo",
         "targets?state=active",
@@ -55,13 +64,17 @@ pub async fn prometheus_checks(
         get_json(http, &urls[4]),
         get_json(http, &urls[5]),
     );
+    let mut youth = Youth::default();
     match runtime {
-        Ok(body) => out.push(prometheus::reload_state(&body)),
+        Ok(body) => {
+            youth = Youth::from_runtime_info(&body, chrono::Utc::now());
+            out.push(prometheus::reload_state(&body));
+        }
         Err(e) => out.push(Check::fail("prometheus", "configuration", e.to_string())),
     }
     if model.alertmanager.is_some() {
         match ams {
-            Ok(body) => out.push(prometheus::alertmanagers(&body)),
+            Ok(body) => out.push(prometheus::alertmanagers(&body, &youth)),
             Err(e) => out.push(Check::fail(
                 "prometheus",
                 "alertmanager connection",
@@ -69,24 +82,44 @@ pub async fn prometheus_checks(
             )),
         }
     }
+    let expect = targets::Expectations {
+        default_timeout: &scrape_timeout,
+        default_interval: &scrape_interval,
+        wiring: Wiring::of(model),
+        youth,
+    };
+    let mut unscraped = 0;
     match targets_body
         .map_err(|e| e.to_string())
-        .and_then(|b| targets::checks(&b, &default_timeout))
+        .and_then(|b| targets::checks(&b, &expect))
     {
-        Ok(checks) => out.extend(checks),
+        Ok(t) => {
+            unscraped = t.unscraped;
+            out.extend(t.checks);
+        }
         Err(e) => out.push(Check::fail("targets", "scrape targets", e)),
     }
     match rules {
         Ok(body) => out.extend(prometheus::rules(&body, &expected_groups)),
         Err(e) => out.push(Check::fail("rules", "rules", e.to_string())),
     }
+    let watchdog = model.packs.contains_key("stack");
+    let evaluated = parse_duration(&evaluation_interval).is_ok_and(|i| !youth.within(i));
     match alerts {
-        Ok(body) => out.extend(prometheus::alerts(&body, model.packs.contains_key("stack"))),
+        Ok(body) => out.extend(prometheus::alerts(&body, watchdog, evaluated)),
         Err(e) => out.push(Check::fail("alerts", "alerts", e.to_string())),
     }
-    match names {
-        Ok(body) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
-        Err(e) => out.push(Check::fail("metrics", "metric names", e.to_string())),
+    if unscraped > 0 {
+        out.push(Check::skip(
+            "metrics",
+            "pack metrics",
+            format!("not judged until every target has been scraped once ({unscraped} not yet)"),
+        ));
+    } else {
+        match names {
+            Ok(body) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
+            Err(e) => out.push(Check::fail("metrics", "metric names", e.to_string())),
+        }
     }
     out
 }

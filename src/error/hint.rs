@@ -38,6 +38,7 @@ impl Error {
             ServiceNotReady { container, .. } => format!(
                 "see `docker logs {container}` for the whole log; raise the deadline with --timeout if it is only slow"
             ),
+            NotWired { .. } => "`obsctl doctor` shows whether Prometheus loaded the rendered configuration (a refused reload keeps the old one); raise the deadline with --timeout if it is only slow".into(),
             Interrupted => "run `obsctl up` again: everything created so far is labelled, and the next run finishes the job".into(),
             Render { .. } => "this is a defect in obsctl; please report it with the spec that caused it".into(),
             UserWithoutPassword => "pass --password, or set OBSCTL_GRAFANA_PASSWORD".into(),

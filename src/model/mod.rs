@@ -17,6 +17,7 @@ mod scrape;
 mod secrets;
 mod service;
 mod stack;
+pub mod wiring;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -32,6 +33,7 @@ pub use grafana::Grafana;
 pub use prometheus::{Prometheus, RemoteWrite};
 pub use scrape::ScrapeJob;
 pub use service::{ExporterKind, Service, METRICS_PATH};
+pub use wiring::{ExpectedTarget, Missing, Wiring};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.
