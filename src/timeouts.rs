@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 /// `up`'s and `smoke`'s default `--timeout`: how long all services together
-/// may take to become ready (and, for smoke, to be scraped once).
+/// may take to become ready and Prometheus to list its targets and
+/// Alertmanager (and, for smoke, to be scraped once).
 pub const READY_DEFAULT: &str = "120s";
 
 /// Connecting to the Docker engine and negotiating the API version.

@@ -33,7 +33,8 @@ use crate::render::{self, RenderedFile};
 #[derive(Debug, Clone, Copy)]
 pub struct UpSettings {
     pub pull: PullPolicy,
-    /// How long the services together may take to become ready.
+    /// How long the services together may take to become ready and
+    /// Prometheus to list its targets and Alertmanager.
     pub timeout: Duration,
 }
 
