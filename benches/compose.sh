@@ -8,9 +8,11 @@
 # and each measurement is:
 #
 #   cold up   from nothing (no container, network or volume) until every
-#             published service answers its readiness endpoint: for obsctl,
-#             `obsctl up` itself (it waits); for Compose, `up -d` then polling
-#             /-/ready and /api/health
+#             published service answers its readiness endpoint and Prometheus
+#             lists its four targets and the Alertmanager: for obsctl,
+#             `obsctl up` itself (it waits for both); for Compose, `up -d`
+#             then polling /-/ready and /api/health, then /api/v1/targets and
+#             /api/v1/alertmanagers
 #   no-op up  the same command again with nothing changed
 #   down      stop and remove containers and network, keeping the volumes
 #
@@ -149,6 +151,17 @@ ready_compose() {
   done
 }
 
+# wired_compose: poll the Compose stack's Prometheus until it lists its four
+# targets and the Alertmanager, as `obsctl up` waits for (60 s deadline).
+wired_compose() {
+  local deadline=$((${EPOCHREALTIME/./} + 60000000)) prom="http://127.0.0.1:$((base + 190))/api/v1"
+  until (($(curl -sf --max-time 1 "$prom/targets?state=active" | grep -o '"scrapePool"' | wc -l) >= 4)) &&
+    curl -sf --max-time 1 "$prom/alertmanagers" | grep -q '"activeAlertmanagers":\[{'; do
+    ((${EPOCHREALTIME/./} < deadline)) || die "compose stack's Prometheus did not list its targets and Alertmanager"
+    sleep 0.02
+  done
+}
+
 # timed VAR CMD...: run CMD, append its wall time in ms to the array VAR.
 timed() {
   local -n into=$1
@@ -158,7 +171,7 @@ timed() {
   into+=($(((${EPOCHREALTIME/./} - start) / 1000)))
 }
 
-compose_cold() { c up -d; ready_compose; }
+compose_cold() { c up -d; ready_compose; wired_compose; }
 
 o_cold=() o_noop=() o_down=() c_cold=() c_noop=() c_down=()
 run_obsctl() {

@@ -41,7 +41,12 @@ fn main() {
         let started = Instant::now();
         let checks = runtime.block_on(async {
             let bytes = obsctl::probes::get_bytes(&http, &url).await.unwrap();
-            targets::checks(&bytes, "10s").unwrap()
+            let expect = targets::Expectations {
+                default_timeout: "10s",
+                default_interval: "15s",
+                ..Default::default()
+            };
+            targets::checks(&bytes, &expect).unwrap().checks
         });
         times.push(started.elapsed());
         assert_eq!(

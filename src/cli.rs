@@ -292,7 +292,7 @@ pub struct UpArgs {
     /// When to pull images.
     #[arg(long, value_enum, default_value_t = PullArg::Missing)]
     pub pull: PullArg,
-    /// How long the services may take to become ready (e.g. 120s, 5m).
+    /// How long the services may take to become ready and Prometheus to list its targets (e.g. 120s, 5m).
     #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
 }

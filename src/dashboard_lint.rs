@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::dashjson::{elements, query_error, substitute_variables};
 use crate::model::defaults::{ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID};
 use crate::promql;
+use crate::promql_features::{self, EXPERIMENTAL_FUNCTIONS_FEATURE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -154,6 +155,13 @@ fn check_panel(
                 format!("invalid PromQL `{expr}`: {e}"),
             );
             continue;
+        }
+        let calls = promql_features::calls(&substitute_variables(expr, "5m"));
+        for func in calls.experimental {
+            f.push(Level::Warning, Some(name), format!("query uses `{func}`, an experimental PromQL function: Prometheus 3.5 answers it with an error unless it runs with --enable-feature={EXPERIMENTAL_FUNCTIONS_FEATURE} (`prometheus.enable_features` in obsctl.yaml)"));
+        }
+        for func in calls.unknown {
+            f.push(Level::Warning, Some(name), format!("query uses `{func}`, a function Prometheus 3.5 does not have: it answers the query with an error"));
         }
         for (label, value) in hard_coded_labels(expr) {
             if vars.contains_key(&label) {
@@ -425,6 +433,41 @@ mod tests {
         assert!(findings[0]
             .message
             .contains("`Memory` (lp-2) is not in the file's `__elements`"));
+    }
+
+    #[test]
+    fn warns_about_experimental_and_unknown_functions() {
+        let findings = lint(&dash(json!([
+            {"id": 1, "datasource": {"uid": DS}, "targets": [{"expr": "sort_by_label(sum by (job) (rate(x[$__rate_interval])), \"job\")"}]},
+            {"id": 2, "datasource": {"uid": DS}, "targets": [{"expr": "limitk(3, up)"}]},
+            {"id": 3, "datasource": {"uid": DS}, "targets": [{"expr": "first_over_time(up[5m])"}]},
+            {"id": 4, "datasource": {"uid": DS}, "targets": [{"expr": "sort_desc(sum by (job) (up))"}]},
+        ])));
+        let warnings: Vec<&str> = findings
+            .iter()
+            .filter(|f| f.level == Level::Warning)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(warnings.len(), 3, "{findings:?}");
+        assert!(
+            warnings[0].starts_with("query uses `sort_by_label`, an experimental PromQL function"),
+            "{warnings:?}"
+        );
+        assert!(warnings[0].contains("--enable-feature=promql-experimental-functions"));
+        assert!(
+            warnings[1].starts_with("query uses `limitk`, an experimental"),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings[2].starts_with(
+                "query uses `first_over_time`, a function Prometheus 3.5 does not have"
+            ),
+            "{warnings:?}"
+        );
+        assert!(
+            findings.iter().all(|f| f.level == Level::Warning),
+            "{findings:?}"
+        );
     }
 
     #[test]

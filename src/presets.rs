@@ -20,11 +20,17 @@ pub struct Answers {
     pub user_folders: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ScrapeAnswer {
     pub job: String,
     pub targets: Vec<String>,
     pub metrics_path: String,
+    /// Set when the target answers with a Content-Type Prometheus 3 refuses.
+    pub fallback_scrape_protocol: Option<String>,
+    /// The user named this service (a flag or a prompt), so `init` looks at
+    /// it; a preset's placeholder is not looked at.
+    #[serde(skip)]
+    pub probe: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -99,11 +105,13 @@ pub fn preset(name: &str, stack: &str) -> Option<Answers> {
                     job: "api".into(),
                     targets: vec!["host.docker.internal:8000".into()],
                     metrics_path: METRICS_PATH.into(),
+                    ..Default::default()
                 },
                 ScrapeAnswer {
                     job: "celery".into(),
                     targets: vec!["host.docker.internal:9808".into()],
                     metrics_path: METRICS_PATH.into(),
+                    ..Default::default()
                 },
             ];
             a.exporters.postgres = Some(PostgresAnswer {

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 /// `up`'s and `smoke`'s default `--timeout`: how long all services together
-/// may take to become ready (and, for smoke, to be scraped once).
+/// may take to become ready and Prometheus to list its targets and
+/// Alertmanager (and, for smoke, to be scraped once).
 pub const READY_DEFAULT: &str = "120s";
 
 /// Connecting to the Docker engine and negotiating the API version.
@@ -32,10 +33,23 @@ pub const READY_POLL_FIRST: Duration = Duration::from_millis(50);
 pub const READY_POLL_LONGEST: Duration = Duration::from_millis(250);
 pub const READY_REQUEST_SHORTEST: Duration = Duration::from_millis(100);
 pub const READY_REQUEST_LONGEST: Duration = Duration::from_secs(2);
+/// Once ready, `up` polls Prometheus until it lists every target and the
+/// Alertmanager; Prometheus applies discovered targets in batches every 5s.
+pub const WIRED_POLL_FIRST: Duration = Duration::from_millis(100);
+pub const WIRED_POLL_LONGEST: Duration = Duration::from_millis(500);
+/// How long after loading its configuration a Prometheus counts as young for
+/// `doctor`: its discovery and scrape managers apply updates every 5s, so a
+/// target or Alertmanager it does not list yet is not missing before then.
+/// A target is not yet scraped, rather than never, until this plus two of
+/// its scrape intervals have passed.
+pub const DISCOVERY_GRACE: Duration = Duration::from_secs(15);
 /// `up`'s one look at a service it did not have to wait for.
 pub const QUICK_HEALTH: Duration = Duration::from_secs(1);
 /// `status`'s readiness request per service.
 pub const STATUS_HEALTH: Duration = Duration::from_secs(2);
+
+/// `init`'s look at a service it is told to scrape: one GET each, all at once.
+pub const INIT_PROBE: Duration = Duration::from_secs(2);
 
 /// `doctor`: one readiness request, and everything one service's checks may take.
 pub const DOCTOR_READY: Duration = Duration::from_secs(3);

@@ -9,19 +9,6 @@ use std::time::Duration;
 use e2e::{docker, poll, require_engine, Stack};
 use serde_json::Value;
 
-/// Runs doctor with JSON output; returns (exit code, report).
-fn doctor(stack: &Stack) -> (i32, Value) {
-    let out = stack.obsctl(&["doctor", "--output", "json"]);
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "doctor printed no JSON ({e}):\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
-}
-
 /// Runs `smoke --pull never --timeout 90s` with `args`.
 fn smoke(stack: &Stack, args: &[&str]) -> std::process::Output {
     let mut all = vec!["smoke", "--pull", "never", "--timeout", "90s"];
@@ -60,7 +47,7 @@ fn a_healthy_stack_passes_and_a_stopped_alertmanager_is_named() {
     stack.up();
     wait_for_scrapes(&stack, 4);
 
-    let (code, report) = doctor(&stack);
+    let (code, report) = stack.doctor();
     let failed: Vec<&Value> = report["checks"]
         .as_array()
         .unwrap()
@@ -98,7 +85,7 @@ fn a_healthy_stack_passes_and_a_stopped_alertmanager_is_named() {
     assert_eq!(stack_pack["status"], "ok", "{stack_pack}");
 
     docker(&["stop", "-t", "2", &format!("{}-alertmanager", stack.name)]);
-    let (code, report) = doctor(&stack);
+    let (code, report) = stack.doctor();
     assert_eq!(code, 1, "{report}");
     let container = checks(&report, "containers")
         .into_iter()
@@ -136,7 +123,7 @@ fn failing_scrape_jobs_are_classified_with_hints() {
     stack.up();
     wait_for_scrapes(&stack, 3);
 
-    let (code, report) = doctor(&stack);
+    let (code, report) = stack.doctor();
     assert_eq!(code, 1, "{report}");
     let targets = checks(&report, "targets");
     let find = |job: &str| {

@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use serde_yaml::Value;
-use support::{files, require_tool, run_tool, Test};
+use support::{check_alertmanager, files, require_tool, routes_to, run_tool, Test};
 
 /// One example and what its document asks of the alert routing.
 struct Example {
@@ -173,12 +173,7 @@ fn renders_and_passes_promtool_and_amtool(example: &Example) {
     args.extend(rules.iter().map(String::as_str));
     let (ok, text) = run_tool(&promtool, &args, &out);
     assert!(ok, "{}: promtool check rules failed:\n{text}", example.name);
-    let (ok, text) = run_tool(
-        &amtool,
-        &["check-config", "alertmanager/alertmanager.yml"],
-        &out,
-    );
-    assert!(ok, "{}: amtool check-config failed:\n{text}", example.name);
+    check_alertmanager(&amtool, &out, example.name);
 }
 
 fn alerts_pass_their_unit_tests_against_the_rendered_rules(example: &Example) {
@@ -245,16 +240,8 @@ fn alerts_reach_the_receivers_the_document_names(example: &Example) {
     let t = rendered(example);
     let amtool = require_tool("amtool");
     for (labels, receivers) in example.routes {
-        let verify = format!("--verify.receivers={receivers}");
-        let mut args = vec![
-            "config",
-            "routes",
-            "test",
-            "--config.file=alertmanager/alertmanager.yml",
-            &verify,
-        ];
-        args.extend(labels.split_whitespace());
-        let (ok, text) = run_tool(&amtool, &args, &t.path("out"));
+        let labels_list: Vec<&str> = labels.split_whitespace().collect();
+        let (ok, text) = routes_to(&amtool, &t.path("out"), &labels_list, receivers);
         assert!(
             ok,
             "{}: an alert with {labels:?} should reach {receivers}:\n{text}",

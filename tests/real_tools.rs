@@ -5,7 +5,7 @@
 mod support;
 use std::path::Path;
 
-use support::{require_tool, run_tool, Test};
+use support::{check_alertmanager, require_tool, routes_to, run_tool, service_answering, Test};
 
 const FULL_ENV: &[(&str, &str)] = &[
     ("OBSCTL_FULL_REMOTE_PASSWORD", "rw-pass"),
@@ -49,12 +49,7 @@ fn check_rendered(dir: &Path) {
     args.extend(rules.iter().map(String::as_str));
     let (ok, out) = run_tool(&promtool, &args, dir);
     assert!(ok, "promtool check rules failed:\n{out}");
-    let (ok, out) = run_tool(
-        &amtool,
-        &["check-config", "alertmanager/alertmanager.yml"],
-        dir,
-    );
-    assert!(ok, "amtool check-config failed:\n{out}");
+    check_alertmanager(&amtool, dir, "the rendered stack");
 }
 
 fn render(t: &mut Test) {
@@ -85,6 +80,29 @@ fn every_preset_passes_promtool_and_amtool() {
 
 #[test]
 #[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn init_with_a_service_without_a_content_type_passes_promtool() {
+    let port = service_answering("HTTP/1.1 200 OK");
+    let mut t = Test::new();
+    t.args(&[
+        "init",
+        "--yes",
+        "--scrape",
+        &format!("legacy=127.0.0.1:{port}/metrics"),
+    ])
+    .run()
+    .code(0);
+    assert!(t.read("obsctl.yaml").contains("fallback_scrape_protocol"));
+    render(&mut t);
+    let yml = t.read("out/prometheus/prometheus.yml");
+    assert!(
+        yml.contains("fallback_scrape_protocol: \"PrometheusText0.0.4\""),
+        "{yml}"
+    );
+    check_rendered(&t.path("out"));
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
 fn a_spec_using_every_feature_passes_promtool_and_amtool() {
     let mut t = Test::new().fixture("full");
     for (k, v) in FULL_ENV {
@@ -92,6 +110,41 @@ fn a_spec_using_every_feature_passes_promtool_and_amtool() {
     }
     render(&mut t);
     check_rendered(&t.path("out"));
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn awkward_matchers_and_a_webhook_secret_pass_amtool_in_strict_mode() {
+    let amtool = require_tool("amtool");
+    let hook = "https://hooks.example.com/services/t0ken-s3cr3t";
+    let mut t = Test::new()
+        .fixture("awkward-alertmanager")
+        .env("OBSCTL_TEST_HOOK_URL", hook);
+    render(&mut t);
+    let am = t.read("out/alertmanager/alertmanager.yml");
+    assert!(!am.contains(hook), "the webhook URL is inlined:\n{am}");
+    check_alertmanager(&amtool, &t.path("out"), "awkward-alertmanager");
+    // The quoted values still mean what the spec says: alerts carrying
+    // them reach `hook`, others the root's `other`.
+    for (labels, receiver) in [
+        (
+            vec![r#"alertname="Disk Full""#, r#"team="say \"hi\"""#],
+            "hook",
+        ),
+        (vec![r#"alertname="Disk""#, r#"team="say \"hi\"""#], "other"),
+        (
+            vec![
+                r#"path="C:\\dir\\x""#,
+                r#"expr="a=b{c}""#,
+                "city=\"München ✓\"",
+                r#"alertname="Disk Full""#,
+            ],
+            "hook",
+        ),
+    ] {
+        let (ok, out) = routes_to(&amtool, &t.path("out"), &labels, receiver);
+        assert!(ok, "{labels:?} should reach {receiver}:\n{out}");
+    }
 }
 
 #[test]
@@ -173,6 +226,66 @@ fn every_rule_pack_passes_its_promtool_unit_tests() {
     args.extend(tests.iter().map(String::as_str));
     let (ok, out) = run_tool(&promtool, &args, &root);
     assert!(ok, "promtool test rules failed:\n{out}");
+}
+
+/// An example call of each name obsctl treats as experimental.
+fn experimental_example(name: &str) -> String {
+    match name {
+        "double_exponential_smoothing" => format!("{name}(up[5m], 0.5, 0.5)"),
+        "info" => format!("{name}(up)"),
+        "sort_by_label" | "sort_by_label_desc" => format!("{name}(up, \"job\")"),
+        "limitk" => format!("{name}(1, up)"),
+        "limit_ratio" => format!("{name}(0.5, up)"),
+        _ => format!("{name}(up[5m])"),
+    }
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn promtool_refuses_exactly_what_obsctl_treats_as_experimental() {
+    use obsctl::promql_features::{EXPERIMENTAL_AGGREGATORS, EXPERIMENTAL_FUNCTIONS};
+    let promtool = require_tool("promtool");
+    let t = Test::new();
+    let check = |expr: &str, flag: bool| {
+        let file = "rule.yml";
+        std::fs::write(
+            t.path(file),
+            format!(
+                "groups:\n  - name: g\n    rules:\n      - record: r\n        expr: '{expr}'\n"
+            ),
+        )
+        .unwrap();
+        let mut args = vec![];
+        if flag {
+            args.push("--enable-feature=promql-experimental-functions");
+        }
+        args.extend(["check", "rules", file]);
+        run_tool(&promtool, &args, t.dir.path())
+    };
+    for name in EXPERIMENTAL_FUNCTIONS
+        .iter()
+        .chain(EXPERIMENTAL_AGGREGATORS)
+    {
+        let expr = experimental_example(name);
+        let (ok, out) = check(&expr, false);
+        assert!(!ok, "promtool accepted {expr} without the feature:\n{out}");
+        assert!(
+            out.contains("is not enabled") || out.contains("is experimental"),
+            "{expr}: {out}"
+        );
+        let (ok, out) = check(&expr, true);
+        assert!(ok, "promtool refused {expr} with the feature:\n{out}");
+    }
+    // Every function obsctl counts as known is one promtool knows (called
+    // with no arguments, it is refused for its arguments, never as unknown).
+    for name in obsctl::promql_features::FUNCTIONS {
+        let (_, out) = check(&format!("{name}()"), true);
+        assert!(!out.contains("unknown function"), "{name}: {out}");
+    }
+    // A stable function, and one promql-parser knows but 3.5 does not.
+    assert!(check("sort_desc(up)", false).0);
+    let (ok, out) = check("first_over_time(up[5m])", true);
+    assert!(!ok && out.contains("unknown function"), "{out}");
 }
 
 #[test]

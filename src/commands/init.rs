@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, MultiSelect, Select};
+use futures_util::future::join_all;
 
 use crate::cli::InitArgs;
 use crate::error::{Error, EXIT_OK};
@@ -15,7 +16,10 @@ use crate::model::METRICS_PATH;
 use crate::packs;
 use crate::presets::{self, Answers, ReceiverAnswer, RouteAnswer, ScrapeAnswer, PRESETS};
 use crate::printer::Printer;
+use crate::probes::{scrape, Http, ProbeError};
+use crate::scrape_protocol::TEXT_FALLBACK;
 use crate::stack::SPEC_FILE;
+use crate::{task, timeouts};
 
 /// Writes the spec (default `./obsctl.yaml`) and `rules/` and `dashboards/`
 /// folders beside it. Never overwrites without `--force`.
@@ -36,11 +40,14 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &InitArgs) -> Result<u8
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let default_name = args.name.clone().unwrap_or_else(|| folder_name(base));
-    let answers = if interactive {
+    let mut answers = if interactive {
         ask(args, default_name)?
     } else {
         from_flags(args, default_name)?
     };
+    for note in probe_scrape_targets(&mut answers.scrape)? {
+        printer.say(note);
+    }
 
     let text = presets::render_spec(&answers);
     atomic_write(&path, text.as_bytes(), 0o644)
@@ -109,7 +116,10 @@ fn start(preset: Option<&str>, name: &str) -> Result<Answers> {
 fn from_flags(args: &InitArgs, name: String) -> Result<Answers> {
     let mut a = start(args.preset.as_deref(), &name)?;
     for s in &args.scrape {
-        a.scrape.push(parse_scrape(s)?);
+        a.scrape.push(ScrapeAnswer {
+            probe: true,
+            ..parse_scrape(s)?
+        });
     }
     let known: Vec<String> = packs::all().into_iter().map(|p| p.name).collect();
     for p in &args.packs {
@@ -175,7 +185,77 @@ fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
         job: job.into(),
         targets: vec![target.into()],
         metrics_path: path.into(),
+        ..Default::default()
     })
+}
+
+/// Looks at every target the user named, from this machine, the way
+/// Prometheus 3 will: a job whose target answers with a Content-Type
+/// Prometheus refuses gets `fallback_scrape_protocol`. A target that cannot
+/// be reached from here (a container name, a service not running yet) is
+/// left as it is. Returns what to tell the user.
+fn probe_scrape_targets(jobs: &mut [ScrapeAnswer]) -> Result<Vec<String>> {
+    let http = Http::new();
+    let wanted: Vec<(usize, String, String)> = jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, j)| j.probe && j.fallback_scrape_protocol.is_none())
+        .flat_map(|(i, j)| {
+            j.targets.iter().map(move |t| {
+                let shown = format!("{t}{}", j.metrics_path);
+                (
+                    i,
+                    shown,
+                    format!("http://{}{}", reachable_from_here(t), j.metrics_path),
+                )
+            })
+        })
+        .collect();
+    let verdicts = task::block_on(join_all(
+        wanted
+            .iter()
+            .map(|(_, _, url)| scrape::verdict(&http, url, timeouts::INIT_PROBE)),
+    ))?;
+    let mut notes = Vec::new();
+    for ((i, shown, url), verdict) in wanted.into_iter().zip(verdicts) {
+        let job = &mut jobs[i];
+        match verdict {
+            Ok(v) if v.needs_fallback() => {
+                if job.fallback_scrape_protocol.is_none() {
+                    job.fallback_scrape_protocol = Some(TEXT_FALLBACK.into());
+                    notes.push(format!(
+                        "job `{}`: {shown} answers with {}, which Prometheus 3 refuses; the job gets `fallback_scrape_protocol: {TEXT_FALLBACK}`",
+                        job.job,
+                        v.describe()
+                    ));
+                }
+            }
+            Ok(_) => {}
+            Err(e) => notes.push(format!(
+                "job `{}`: could not look at {url} from here ({}); `obsctl doctor` checks the target once the stack runs",
+                job.job,
+                probe_failure(&e)
+            )),
+        }
+    }
+    Ok(notes)
+}
+
+/// The address of a target as seen from this machine: the stack's
+/// containers reach this machine as `host.docker.internal`.
+fn reachable_from_here(target: &str) -> String {
+    match target.strip_prefix("host.docker.internal:") {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None => target.to_string(),
+    }
+}
+
+fn probe_failure(e: &ProbeError) -> String {
+    match e {
+        ProbeError::Request { reason, .. } => reason.clone(),
+        ProbeError::Status { status, .. } => format!("it answered HTTP {status}"),
+        ProbeError::Decode { reason, .. } => reason.clone(),
+    }
 }
 
 fn secret_variables(a: &Answers) -> Vec<String> {
@@ -258,6 +338,8 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
             job,
             targets: vec![target],
             metrics_path: path,
+            probe: true,
+            ..Default::default()
         });
     }
     let all = packs::all();
@@ -318,6 +400,15 @@ mod tests {
         assert_eq!(parse_scrape("w=h:1").unwrap().metrics_path, "/metrics");
         assert!(parse_scrape("api").is_err());
         assert!(parse_scrape("api=host").is_err());
+    }
+
+    #[test]
+    fn the_stack_s_name_for_this_machine_is_probed_on_localhost() {
+        assert_eq!(
+            reachable_from_here("host.docker.internal:8000"),
+            "127.0.0.1:8000"
+        );
+        assert_eq!(reachable_from_here("api:8000"), "api:8000");
     }
 
     #[test]

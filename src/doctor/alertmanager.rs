@@ -58,6 +58,12 @@ pub fn receiver_secrets(am: &Alertmanager, stack_dir: &Path) -> Vec<Check> {
                 .and_then(|e| e.password.as_ref())
                 .map(|s| ("SMTP password", s)),
         );
+        files.extend(
+            r.webhook
+                .as_ref()
+                .and_then(|w| w.url_file.as_ref())
+                .map(|s| ("webhook URL", s)),
+        );
         for (what, secret) in files {
             let path = stack_dir.join("alertmanager").join(&secret.file);
             match std::fs::metadata(&path) {
@@ -99,6 +105,64 @@ mod tests {
             &json!({"cluster": {"status": "disabled"}, "config": {"original": "route: {}"}}),
         );
         assert!(checks.iter().all(|c| c.status == Status::Ok), "{checks:?}");
+    }
+
+    #[test]
+    fn a_webhook_url_file_is_checked_like_every_receiver_secret() {
+        use crate::model::{Receiver, Route, SecretFile, Webhook};
+        use crate::spec::SecretValue;
+        use std::os::unix::fs::PermissionsExt;
+        let am = Alertmanager {
+            image: String::new(),
+            port: 9093,
+            resolve_timeout: "5m".into(),
+            route: Route {
+                receiver: Some("hook".into()),
+                matchers: Vec::new(),
+                group_by: None,
+                group_wait: None,
+                group_interval: None,
+                repeat_interval: None,
+                continue_matching: false,
+                routes: Vec::new(),
+            },
+            receivers: vec![Receiver {
+                name: "hook".into(),
+                webhook: Some(Webhook {
+                    url: None,
+                    url_file: Some(SecretFile {
+                        file: "secrets/webhook-hook".into(),
+                        value: SecretValue::new("https://hooks.example.com/t0ken"),
+                    }),
+                    send_resolved: true,
+                    max_alerts: 0,
+                }),
+                ..Default::default()
+            }],
+            inhibit_rules: Vec::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let checks = receiver_secrets(&am, dir.path());
+        assert_eq!(checks[0].status, Status::Fail);
+        assert!(
+            checks[0]
+                .detail
+                .starts_with("the webhook URL was never rendered"),
+            "{checks:?}"
+        );
+        let file = dir.path().join("alertmanager/secrets/webhook-hook");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, "https://hooks.example.com/t0ken").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let checks = receiver_secrets(&am, dir.path());
+        assert!(
+            checks[0].detail.contains("is readable by others"),
+            "{checks:?}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let checks = receiver_secrets(&am, dir.path());
+        assert_eq!(checks[0].status, Status::Ok, "{checks:?}");
+        assert_eq!(checks[0].detail, "1 receiver with their secrets in place");
     }
 
     #[test]

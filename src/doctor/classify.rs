@@ -4,7 +4,9 @@
 //! The patterns come from the errors Prometheus really reports (the unit tests
 //! hold strings captured from a Prometheus 2.42 scraping a missing host, a
 //! closed port, a wrong path, an HTML page, a hanging server and a TLS
-//! mismatch); 3.x wording is covered where it differs.
+//! mismatch); 3.x wording is covered where it differs, and Prometheus 3's
+//! three Content-Type refusals (`model/textparse.extractMediaType` in 3.5)
+//! are one kind, since one setting cures them all.
 
 use serde::Serialize;
 
@@ -18,6 +20,9 @@ pub enum Failure {
     NotFound,
     Unauthorized,
     Tls,
+    /// Prometheus 3 refused the answer's Content-Type (blank, unparsable or
+    /// unsupported) because the job has no `fallback_scrape_protocol`.
+    ContentType,
     NotPrometheusFormat,
     HttpStatus,
     Other,
@@ -30,11 +35,20 @@ pub struct Diagnosis {
     pub hint: String,
 }
 
-/// Classifies `last_error` for a target at `address` scraped at `metrics_path`.
-pub fn classify(last_error: &str, address: &str, metrics_path: &str) -> Diagnosis {
+/// Classifies `last_error` for a target of `job` at `address` scraped at
+/// `metrics_path`.
+pub fn classify(last_error: &str, job: &str, address: &str, metrics_path: &str) -> Diagnosis {
     let e = last_error.to_ascii_lowercase();
     let host = address.rsplit_once(':').map(|(h, _)| h).unwrap_or(address);
-    let (failure, hint) = if e.contains("no such host")
+    let (failure, hint) = if is_content_type_refusal(&e) {
+        (
+            Failure::ContentType,
+            format!(
+                "Prometheus 3 refuses `{metrics_path}` on {address} for its Content-Type: if it serves the Prometheus text format, set `fallback_scrape_protocol: {fallback}` on job `{job}` (under `scrape:` in the spec), or make the service send `Content-Type: text/plain; version=0.0.4`; if it is an HTML or JSON page, point `metrics_path` at the metrics endpoint",
+                fallback = crate::scrape_protocol::TEXT_FALLBACK
+            ),
+        )
+    } else if e.contains("no such host")
         || e.contains("server misbehaving")
         || (e.contains("lookup ") && e.contains("i/o timeout"))
     {
@@ -77,7 +91,6 @@ pub fn classify(last_error: &str, address: &str, metrics_path: &str) -> Diagnosi
             "TLS mismatch: use `scheme: http` for a plain-HTTP endpoint; for HTTPS with a private certificate set `tls_skip_verify: true`".to_string(),
         )
     } else if e.contains("not a valid start token")
-        || e.contains("unsupported content-type")
         || e.contains("while parsing")
         || e.contains("expected a valid start token")
     {
@@ -97,6 +110,15 @@ pub fn classify(last_error: &str, address: &str, metrics_path: &str) -> Diagnosi
         )
     };
     Diagnosis { failure, hint }
+}
+
+/// Prometheus 3.5's three refusals of a Content-Type (lower-cased): blank,
+/// unparsable, unsupported, each "... and no fallback_scrape_protocol ...".
+fn is_content_type_refusal(e: &str) -> bool {
+    e.contains("no fallback_scrape_protocol")
+        && (e.contains("blank content-type")
+            || e.contains("cannot parse content-type")
+            || e.contains("unsupported content-type"))
 }
 
 #[cfg(test)]
@@ -145,9 +167,20 @@ mod tests {
             r#""INVALID" is not a valid start token"#,
             Failure::NotPrometheusFormat,
         ),
+        // Prometheus 3.5's wordings (model/textparse/interface.go), as
+        // `lastError` carries them: blank, unparsable (joined with the mime
+        // package's reason), unsupported.
+        (
+            "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target",
+            Failure::ContentType,
+        ),
+        (
+            "cannot parse Content-Type \"plain text\" and no fallback_scrape_protocol for target\nmime: expected slash after first token",
+            Failure::ContentType,
+        ),
         (
             r#"received unsupported Content-Type "text/html" and no fallback_scrape_protocol specified for target"#,
-            Failure::NotPrometheusFormat,
+            Failure::ContentType,
         ),
         (
             "server returned HTTP status 500 Internal Server Error",
@@ -160,7 +193,7 @@ mod tests {
     fn real_prometheus_errors_are_classified() {
         for (error, expected) in REAL {
             assert_eq!(
-                classify(error, "api:8000", "/metrics").failure,
+                classify(error, "api", "api:8000", "/metrics").failure,
                 *expected,
                 "{error}"
             );
@@ -171,6 +204,7 @@ mod tests {
     fn hints_name_the_address_and_path() {
         let d = classify(
             "server returned HTTP status 404 Not Found",
+            "backend",
             "backend:9090",
             "/api/v1/metrics",
         );
@@ -181,6 +215,7 @@ mod tests {
         );
         let d = classify(
             "dial tcp: lookup backend on 127.0.0.11:53: no such host",
+            "backend",
             "backend:9090",
             "/metrics",
         );
@@ -189,6 +224,29 @@ mod tests {
                 && d.hint.contains("host.docker.internal"),
             "{}",
             d.hint
+        );
+    }
+
+    #[test]
+    fn every_content_type_refusal_names_the_fallback_and_the_job() {
+        for error in [
+            "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target",
+            "cannot parse Content-Type \"x\" and no fallback_scrape_protocol for target",
+            "received unsupported Content-Type \"application/json\" and no fallback_scrape_protocol specified for target",
+        ] {
+            let d = classify(error, "legacy", "legacy:8080", "/metrics");
+            assert_eq!(d.failure, Failure::ContentType, "{error}");
+            assert!(
+                d.hint
+                    .contains("set `fallback_scrape_protocol: PrometheusText0.0.4` on job `legacy`"),
+                "{}",
+                d.hint
+            );
+        }
+        // The kind as doctor's detail and JSON name it: `down (content_type)`.
+        assert_eq!(
+            serde_json::to_value(Failure::ContentType).unwrap(),
+            "content_type"
         );
     }
 }

@@ -16,3 +16,4 @@ pub mod run;
 pub mod services;
 pub mod slos;
 pub mod targets;
+pub mod youth;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::check::{Check, Status};
+use super::youth::Youth;
 
 const GROUP: &str = "prometheus";
 
@@ -80,8 +81,9 @@ pub fn rules(body: &Value, expected_groups: &[String]) -> Vec<Check> {
     out
 }
 
-/// From `/api/v1/alerts`: alerts firing now (the Watchdog's firing is good news).
-pub fn alerts(body: &Value, watchdog_expected: bool) -> Vec<Check> {
+/// From `/api/v1/alerts`: alerts firing now (the Watchdog's firing is good
+/// news; it is missed only once the rules had time to be `evaluated`).
+pub fn alerts(body: &Value, watchdog_expected: bool, evaluated: bool) -> Vec<Check> {
     let alerts = body
         .pointer("/data/alerts")
         .and_then(Value::as_array)
@@ -131,13 +133,18 @@ pub fn alerts(body: &Value, watchdog_expected: bool) -> Vec<Check> {
         out.push(Check::ok("alerts", "firing alerts", "none firing"));
     }
     if watchdog_expected && !firing.iter().any(|a| name(a) == "Watchdog") {
-        out.push(Check::warn("alerts", "Watchdog", "the always-firing Watchdog alert is not firing").hint("rules may not be evaluated yet (wait one evaluation interval) or the stack pack is not loaded"));
+        out.push(if evaluated {
+            Check::warn("alerts", "Watchdog", "the always-firing Watchdog alert is not firing").hint("the stack pack's rules are not evaluated: see `rules` above and the Prometheus log")
+        } else {
+            Check::skip("alerts", "Watchdog", "not evaluated yet")
+        });
     }
     out
 }
 
-/// From `/api/v1/alertmanagers`: Prometheus really talks to Alertmanager.
-pub fn alertmanagers(body: &Value) -> Check {
+/// From `/api/v1/alertmanagers`: Prometheus really talks to Alertmanager
+/// (a young Prometheus may not have discovered it yet).
+pub fn alertmanagers(body: &Value, youth: &Youth) -> Check {
     let active = body
         .pointer("/data/activeAlertmanagers")
         .and_then(Value::as_array)
@@ -151,6 +158,12 @@ pub fn alertmanagers(body: &Value) -> Check {
                 "sending alerts to {active} Alertmanager{}",
                 if active == 1 { "" } else { "s" }
             ),
+        )
+    } else if youth.discovering() {
+        Check::skip(
+            GROUP,
+            "alertmanager connection",
+            format!("Alertmanager not discovered yet ({})", youth.describe()),
         )
     } else {
         Check::fail(GROUP, "alertmanager connection", "Prometheus knows no Alertmanager, so alerts go nowhere").hint("check `alerting:` in the rendered prometheus.yml and that Alertmanager is enabled in the spec")
@@ -241,7 +254,7 @@ mod tests {
             {"labels": {"alertname": "TargetDown", "instance": "api:8000"}, "state": "firing"},
             {"labels": {"alertname": "HTTPHighLatencyP95", "job": "api"}, "state": "pending"}
         ]}});
-        let checks = alerts(&body, true);
+        let checks = alerts(&body, true, true);
         assert!(checks
             .iter()
             .any(|c| c.name == "TargetDown" && c.detail == "firing for api:8000"));
@@ -290,17 +303,39 @@ mod tests {
     }
 
     #[test]
-    fn no_alertmanager_fails() {
-        assert_eq!(
-            alertmanagers(&json!({"data": {"activeAlertmanagers": []}})).status,
-            Status::Fail
-        );
+    fn no_alertmanager_fails_once_discovery_had_its_time() {
+        let none = json!({"data": {"activeAlertmanagers": []}});
+        let old = Youth {
+            config_age: Some(std::time::Duration::from_secs(60)),
+        };
+        let young = Youth {
+            config_age: Some(std::time::Duration::from_secs(2)),
+        };
+        assert_eq!(alertmanagers(&none, &old).status, Status::Fail);
+        assert_eq!(alertmanagers(&none, &Youth::default()).status, Status::Fail);
+        let check = alertmanagers(&none, &young);
+        assert_eq!(check.status, Status::Skip);
+        assert!(check.detail.starts_with("Alertmanager not discovered yet"));
         assert_eq!(
             alertmanagers(
-                &json!({"data": {"activeAlertmanagers": [{"url": "http://am:9093/api/v2/alerts"}]}})
+                &json!({"data": {"activeAlertmanagers": [{"url": "http://am:9093/api/v2/alerts"}]}}),
+                &old
             )
             .status,
             Status::Ok
         );
+    }
+
+    #[test]
+    fn a_watchdog_not_evaluated_yet_is_not_a_warning() {
+        let body = json!({"data": {"alerts": []}});
+        let young = alerts(&body, true, false);
+        assert!(young
+            .iter()
+            .any(|c| c.name == "Watchdog" && c.status == Status::Skip));
+        let old = alerts(&body, true, true);
+        assert!(old
+            .iter()
+            .any(|c| c.name == "Watchdog" && c.status == Status::Warn));
     }
 }

@@ -7,9 +7,11 @@ use std::time::Duration;
 use super::check::Check;
 use futures_util::future::join_all;
 
+use super::youth::Youth;
 use super::{alertmanager, probes, prometheus, remote_write, slos, targets};
-use crate::model::defaults::SCRAPE_TIMEOUT;
-use crate::model::{Model, Service, METRICS_PATH};
+use crate::duration::parse_duration;
+use crate::model::defaults::{EVALUATION_INTERVAL, SCRAPE_INTERVAL, SCRAPE_TIMEOUT};
+use crate::model::{Model, Service, Wiring, METRICS_PATH};
 use crate::probes::{blackbox, get_bytes, get_json, Check as Probe, Http};
 use crate::timeouts;
 
@@ -36,11 +38,18 @@ pub async fn prometheus_checks(
     }
     let mut out = vec![Check::ok("prometheus", "ready", format!("{base} ready"))];
     let expected_groups = rule_groups(model);
-    let default_timeout = model
-        .prometheus
-        .as_ref()
-        .map(|p| p.scrape_timeout.clone())
-        .unwrap_or_else(|| SCRAPE_TIMEOUT.into());
+    let (scrape_timeout, scrape_interval, evaluation_interval) = match &model.prometheus {
+        Some(p) => (
+            p.scrape_timeout.clone(),
+            p.scrape_interval.clone(),
+            p.evaluation_interval.clone(),
+        ),
+        None => (
+            SCRAPE_TIMEOUT.into(),
+            SCRAPE_INTERVAL.into(),
+            EVALUATION_INTERVAL.into(),
+        ),
+    };
     let agent = model.prometheus.as_ref().is_some_and(|p| p.is_agent());
     let urls = [
         "status/runtimeinfo",
@@ -71,13 +80,17 @@ pub async fn prometheus_checks(
         server(&urls[5]),
         remote_write_checks(http, base, model),
     );
+    let mut youth = Youth::default();
     match runtime {
-        Ok(body) => out.push(prometheus::reload_state(&body)),
+        Ok(body) => {
+            youth = Youth::from_runtime_info(&body, chrono::Utc::now());
+            out.push(prometheus::reload_state(&body));
+        }
         Err(e) => out.push(Check::fail("prometheus", "configuration", e.to_string())),
     }
     if model.alertmanager.is_some() {
         match ams {
-            Some(Ok(body)) => out.push(prometheus::alertmanagers(&body)),
+            Some(Ok(body)) => out.push(prometheus::alertmanagers(&body, &youth)),
             Some(Err(e)) => out.push(Check::fail(
                 "prometheus",
                 "alertmanager connection",
@@ -86,11 +99,21 @@ pub async fn prometheus_checks(
             None => {}
         }
     }
+    let expect = targets::Expectations {
+        default_timeout: &scrape_timeout,
+        default_interval: &scrape_interval,
+        wiring: Wiring::of(model),
+        youth,
+    };
+    let mut unscraped = 0;
     match targets_body
         .map_err(|e| e.to_string())
-        .and_then(|b| targets::checks(&b, &default_timeout))
+        .and_then(|b| targets::checks(&b, &expect))
     {
-        Ok(checks) => out.extend(checks),
+        Ok(t) => {
+            unscraped = t.unscraped;
+            out.extend(t.checks);
+        }
         Err(e) => out.push(Check::fail("targets", "scrape targets", e)),
     }
     out.extend(remote_write);
@@ -107,15 +130,25 @@ pub async fn prometheus_checks(
         Some(Err(e)) => out.push(Check::fail("rules", "rules", e.to_string())),
         None => {}
     }
+    let watchdog = model.packs.contains_key("stack");
+    let evaluated = parse_duration(&evaluation_interval).is_ok_and(|i| !youth.within(i));
     match alerts {
-        Some(Ok(body)) => out.extend(prometheus::alerts(&body, model.packs.contains_key("stack"))),
+        Some(Ok(body)) => out.extend(prometheus::alerts(&body, watchdog, evaluated)),
         Some(Err(e)) => out.push(Check::fail("alerts", "alerts", e.to_string())),
         None => {}
     }
-    match names {
-        Some(Ok(body)) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
-        Some(Err(e)) => out.push(Check::fail("metrics", "metric names", e.to_string())),
-        None => {}
+    if unscraped > 0 {
+        out.push(Check::skip(
+            "metrics",
+            "pack metrics",
+            format!("not judged until every target has been scraped once ({unscraped} not yet)"),
+        ));
+    } else {
+        match names {
+            Some(Ok(body)) => out.extend(prometheus::missing_metrics(&body, &model.packs)),
+            Some(Err(e)) => out.push(Check::fail("metrics", "metric names", e.to_string())),
+            None => {}
+        }
     }
     let slo_checks = model.slos.iter().map(|slo| async move {
         match crate::probes::prometheus::query(http, base, &slos::query(slo)).await {

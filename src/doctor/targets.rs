@@ -1,12 +1,18 @@
 //! Scrape-target health from one `/api/v1/targets` answer: every failing
-//! target classified, slow scrapes flagged, healthy ones summed up.
+//! target classified, slow scrapes flagged, targets the spec expects but
+//! Prometheus does not list named, healthy ones summed up. A young
+//! Prometheus (see [`Youth`]) is not blamed for targets it has not
+//! discovered or scraped yet.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::check::{Check, Status};
 use super::classify::classify;
+use super::youth::Youth;
 use crate::duration::parse_duration;
-use crate::model::METRICS_PATH;
+use crate::model::{Wiring, METRICS_PATH};
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -26,12 +32,16 @@ struct Target {
     #[serde(default)]
     scrape_url: String,
     #[serde(default)]
-    labels: std::collections::BTreeMap<String, String>,
+    discovered_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
     health: String,
     #[serde(default)]
     last_error: String,
     #[serde(default)]
     last_scrape_duration: f64,
+    #[serde(default)]
+    scrape_interval: Option<String>,
     #[serde(default)]
     scrape_timeout: Option<String>,
 }
@@ -39,14 +49,35 @@ struct Target {
 /// A scrape taking more than this share of its timeout is close to failing.
 const SLOW_SHARE: f64 = 0.8;
 
-/// Turns the targets answer into checks. `timeout` is the global scrape
-/// timeout, for Prometheus versions that do not report one per target.
-pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> {
+/// What the targets are judged against.
+#[derive(Debug, Clone, Default)]
+pub struct Expectations<'a> {
+    /// The global scrape timeout and interval, for Prometheus versions that
+    /// do not report them per target.
+    pub default_timeout: &'a str,
+    pub default_interval: &'a str,
+    /// Every target the spec makes Prometheus scrape.
+    pub wiring: Wiring,
+    pub youth: Youth,
+}
+
+/// The target checks, and how many targets were not scraped yet.
+#[derive(Debug)]
+pub struct TargetChecks {
+    pub checks: Vec<Check>,
+    pub unscraped: usize,
+}
+
+/// Turns the targets answer into checks: one summary, then one per target
+/// that is failing, slow, not scraped after its first intervals, or
+/// expected but not listed.
+pub fn checks(body: &[u8], expect: &Expectations) -> Result<TargetChecks, String> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|e| format!("unexpected /api/v1/targets answer: {e}"))?;
     let targets = envelope.data.active_targets;
     let mut out = Vec::new();
     let mut up = 0;
+    let mut unscraped = 0;
     for t in &targets {
         let instance = t
             .labels
@@ -63,7 +94,10 @@ pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> 
         match t.health.as_str() {
             "up" => {
                 up += 1;
-                let timeout = t.scrape_timeout.as_deref().unwrap_or(default_timeout);
+                let timeout = t
+                    .scrape_timeout
+                    .as_deref()
+                    .unwrap_or(expect.default_timeout);
                 if let Ok(limit) = parse_duration(timeout) {
                     let limit = limit.as_secs_f64();
                     if limit > 0.0 && t.last_scrape_duration > SLOW_SHARE * limit {
@@ -75,7 +109,7 @@ pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> 
                 }
             }
             "down" => {
-                let d = classify(&t.last_error, &instance, &path);
+                let d = classify(&t.last_error, &job, &instance, &path);
                 let kind = serde_json::to_value(d.failure)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
@@ -85,34 +119,79 @@ pub fn checks(body: &[u8], default_timeout: &str) -> Result<Vec<Check>, String> 
                         .hint(d.hint),
                 );
             }
-            _ => out.push(Check::warn("targets", name, "not scraped yet").hint(
-                "wait one scrape interval; if it stays so, Prometheus cannot schedule the scrape",
-            )),
+            _ => {
+                unscraped += 1;
+                let interval = t
+                    .scrape_interval
+                    .as_deref()
+                    .unwrap_or(expect.default_interval);
+                let young = parse_duration(interval).is_ok_and(|i| expect.youth.within(i));
+                out.push(if young {
+                    Check::skip("targets", name, "not scraped yet")
+                } else {
+                    Check::warn("targets", name, format!("not scraped yet, although {}", expect.youth.describe()))
+                        .hint("Prometheus cannot schedule the scrape: look at its log (`docker logs` of the Prometheus container)")
+                });
+            }
         }
     }
+    let missing = expect.wiring.missing_targets(targets.iter().map(|t| {
+        let address = t
+            .discovered_labels
+            .get("__address__")
+            .or(t.labels.get("instance"))
+            .map(String::as_str)
+            .unwrap_or_default();
+        (t.scrape_pool.as_str(), address)
+    }));
+    for m in &missing {
+        out.push(if expect.youth.discovering() {
+            Check::skip("targets", m.to_string(), format!("not discovered yet ({})", expect.youth.describe()))
+        } else {
+            Check::fail("targets", m.to_string(), "the spec has Prometheus scrape it, but Prometheus does not list it")
+                .hint("Prometheus runs another configuration than the rendered one: `obsctl up` reloads it; a failed reload is reported under `prometheus`")
+        });
+    }
     if targets.is_empty() {
-        out.push(
-            Check::fail(
-                "targets",
-                "scrape targets",
-                "Prometheus has no active targets",
-            )
-            .hint("check `scrape:` in the spec and that the rendered prometheus.yml is loaded"),
-        );
-    } else {
-        // The summary is as bad as the worst target.
-        let status = out.iter().map(|c| c.status).max().unwrap_or(Status::Ok);
         out.insert(
             0,
-            Check::new(
-                "targets",
-                "scrape targets",
-                status,
-                format!("{up} of {} targets up", targets.len()),
-            ),
+            if expect.youth.discovering() {
+                Check::skip(
+                    "targets",
+                    "scrape targets",
+                    format!("none listed yet ({})", expect.youth.describe()),
+                )
+            } else {
+                Check::fail(
+                    "targets",
+                    "scrape targets",
+                    "Prometheus has no active targets",
+                )
+                .hint("check `scrape:` in the spec and that the rendered prometheus.yml is loaded")
+            },
         );
+    } else {
+        // The summary is as bad as the worst target; a target not judged
+        // yet does not make it worse.
+        let status = out
+            .iter()
+            .map(|c| c.status)
+            .filter(|s| *s >= Status::Warn)
+            .max()
+            .unwrap_or(Status::Ok);
+        let mut detail = format!("{up} of {} targets up", targets.len());
+        if unscraped > 0 {
+            detail.push_str(&format!(", {unscraped} not scraped yet"));
+        }
+        if !missing.is_empty() {
+            detail.push_str(&format!(", {} expected but not listed", missing.len()));
+        }
+        out.insert(0, Check::new("targets", "scrape targets", status, detail));
     }
-    Ok(out)
+    Ok(TargetChecks {
+        checks: out,
+        unscraped,
+    })
 }
 
 fn path_of(url: &str) -> String {
@@ -148,10 +227,117 @@ pub fn generate(n: usize, down: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ExpectedTarget;
+    use std::time::Duration;
+
+    fn expect(wiring: Wiring, age: Option<u64>) -> Expectations<'static> {
+        Expectations {
+            default_timeout: "10s",
+            default_interval: "15s",
+            wiring,
+            youth: Youth {
+                config_age: age.map(Duration::from_secs),
+            },
+        }
+    }
+
+    /// Checks of a Prometheus of unknown age expecting nothing.
+    fn plain(body: &[u8]) -> Vec<Check> {
+        checks(body, &expect(Wiring::default(), None))
+            .unwrap()
+            .checks
+    }
+
+    const UNSCRAPED: &str = r#"{"status":"success","data":{"activeTargets":[
+        {"scrapePool":"prometheus","scrapeUrl":"http://shop-prometheus:9090/metrics","discoveredLabels":{"__address__":"shop-prometheus:9090"},"labels":{"job":"prometheus","instance":"shop-prometheus:9090"},"health":"up","lastError":"","lastScrapeDuration":0.01,"scrapeInterval":"15s","scrapeTimeout":"10s"},
+        {"scrapePool":"api","scrapeUrl":"http://api:8000/metrics","discoveredLabels":{"__address__":"api:8000"},"labels":{"job":"api","instance":"api:8000"},"health":"unknown","lastError":"","lastScrapeDuration":0,"scrapeInterval":"15s","scrapeTimeout":"10s"}
+    ]}}"#;
+
+    fn expected(pairs: &[(&str, &str)]) -> Wiring {
+        Wiring {
+            targets: pairs
+                .iter()
+                .map(|(job, address)| ExpectedTarget {
+                    job: job.to_string(),
+                    address: address.to_string(),
+                })
+                .collect(),
+            alertmanager: None,
+        }
+    }
+
+    #[test]
+    fn a_target_not_scraped_in_its_first_intervals_is_not_a_fault() {
+        let wiring = expected(&[("prometheus", "shop-prometheus:9090"), ("api", "api:8000")]);
+        let young = checks(UNSCRAPED.as_bytes(), &expect(wiring.clone(), Some(3))).unwrap();
+        assert_eq!(young.unscraped, 1);
+        assert_eq!(young.checks[0].status, Status::Ok, "{:?}", young.checks);
+        assert_eq!(
+            young.checks[0].detail,
+            "1 of 2 targets up, 1 not scraped yet"
+        );
+        assert_eq!(young.checks[1].status, Status::Skip);
+        assert_eq!(young.checks[1].detail, "not scraped yet");
+        // 15s grace + 2 x 15s later it should have been scraped.
+        let old = checks(UNSCRAPED.as_bytes(), &expect(wiring, Some(46))).unwrap();
+        assert_eq!(old.checks[1].status, Status::Warn, "{:?}", old.checks);
+        assert!(old.checks[1]
+            .detail
+            .contains("loaded its configuration 46s ago"));
+    }
+
+    #[test]
+    fn an_expected_target_missing_after_discovery_fails() {
+        let wiring = expected(&[
+            ("prometheus", "shop-prometheus:9090"),
+            ("api", "api:8000"),
+            ("worker", "worker:9808"),
+        ]);
+        let young = checks(UNSCRAPED.as_bytes(), &expect(wiring.clone(), Some(4))).unwrap();
+        let worker = young
+            .checks
+            .iter()
+            .find(|c| c.name == "worker worker:9808")
+            .unwrap();
+        assert_eq!(worker.status, Status::Skip);
+        assert!(
+            worker.detail.starts_with("not discovered yet"),
+            "{worker:?}"
+        );
+        assert_eq!(young.checks[0].status, Status::Ok);
+        let old = checks(UNSCRAPED.as_bytes(), &expect(wiring, Some(60))).unwrap();
+        let worker = old
+            .checks
+            .iter()
+            .find(|c| c.name == "worker worker:9808")
+            .unwrap();
+        assert_eq!(worker.status, Status::Fail, "{worker:?}");
+        assert_eq!(old.checks[0].status, Status::Fail);
+        assert!(
+            old.checks[0].detail.ends_with("1 expected but not listed"),
+            "{}",
+            old.checks[0].detail
+        );
+    }
+
+    #[test]
+    fn no_targets_at_all_fail_only_once_discovery_had_its_time() {
+        let empty = br#"{"status":"success","data":{"activeTargets":[]}}"#;
+        let wiring = expected(&[("prometheus", "shop-prometheus:9090")]);
+        let young = checks(empty, &expect(wiring.clone(), Some(2)))
+            .unwrap()
+            .checks;
+        assert!(young.iter().all(|c| c.status == Status::Skip), "{young:?}");
+        let old = checks(empty, &expect(wiring, Some(20))).unwrap().checks;
+        assert_eq!(old[0].status, Status::Fail);
+        assert_eq!(old[0].detail, "Prometheus has no active targets");
+        // An unknown age excuses nothing.
+        assert_eq!(plain(empty)[0].status, Status::Fail);
+    }
 
     #[test]
     fn all_up_is_one_ok_line() {
-        let checks = checks(generate(1000, 0).as_bytes(), "10s").unwrap();
+        let checks = plain(generate(1000, 0).as_bytes());
         assert_eq!(checks.len(), 1);
         assert_eq!(checks[0].status, Status::Ok);
         assert_eq!(checks[0].detail, "1000 of 1000 targets up");
@@ -159,7 +345,7 @@ mod tests {
 
     #[test]
     fn each_failing_target_is_classified() {
-        let checks = checks(generate(10, 2).as_bytes(), "10s").unwrap();
+        let checks = plain(generate(10, 2).as_bytes());
         assert_eq!(checks[0].status, Status::Fail);
         assert_eq!(checks[0].detail, "8 of 10 targets up");
         let failing: Vec<_> = checks.iter().skip(1).collect();
@@ -179,7 +365,7 @@ mod tests {
     #[test]
     fn a_scrape_close_to_its_timeout_is_a_warning() {
         let body = r#"{"status":"success","data":{"activeTargets":[{"scrapePool":"api","scrapeUrl":"http://api:8000/metrics","labels":{"job":"api","instance":"api:8000"},"health":"up","lastError":"","lastScrapeDuration":9.1,"scrapeTimeout":"10s"}]}}"#;
-        let checks = checks(body.as_bytes(), "10s").unwrap();
+        let checks = plain(body.as_bytes());
         assert_eq!(checks[1].status, Status::Warn);
         assert!(checks[1].detail.contains("took 9.10s of its 10s timeout"));
     }
@@ -187,7 +373,7 @@ mod tests {
     #[test]
     fn the_metrics_path_reaches_the_hint() {
         let body = r#"{"status":"success","data":{"activeTargets":[{"scrapePool":"backend","scrapeUrl":"http://backend:9090/api/v1/metrics","labels":{"job":"backend","instance":"backend:9090"},"health":"down","lastError":"server returned HTTP status 404 Not Found","lastScrapeDuration":0.001}]}}"#;
-        let checks = checks(body.as_bytes(), "10s").unwrap();
+        let checks = plain(body.as_bytes());
         assert!(checks[1]
             .hint
             .as_deref()

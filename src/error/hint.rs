@@ -38,6 +38,7 @@ impl Error {
             ServiceNotReady { container, .. } => format!(
                 "see `docker logs {container}` for the whole log; raise the deadline with --timeout if it is only slow"
             ),
+            NotWired { .. } => "`obsctl doctor` shows whether Prometheus loaded the rendered configuration (a refused reload keeps the old one); raise the deadline with --timeout if it is only slow".into(),
             Interrupted => "run `obsctl up` again: everything created so far is labelled, and the next run finishes the job".into(),
             Render { .. } => "this is a defect in obsctl; please report it with the spec that caused it".into(),
             BadKubernetesName { .. } => "use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit".into(),

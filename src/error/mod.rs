@@ -115,6 +115,9 @@ pub enum Error {
     ReloadUnconfirmed { service: Service, what: String },
     #[error("{service} publishes no port, so it cannot be reloaded from here")]
     ReloadUnpublished { service: Service },
+    /// Every container is ready, but Prometheus does not list all it should.
+    #[error("after {waited_secs}s Prometheus still does not list {missing}")]
+    NotWired { missing: String, waited_secs: u64 },
     #[error("interrupted")]
     Interrupted,
     /// Reading or writing a file obsctl owns failed.
@@ -278,6 +281,7 @@ impl Error {
             | ReloadRefused { .. }
             | ReloadUnconfirmed { .. }
             | ReloadUnpublished { .. }
+            | NotWired { .. }
             | Interrupted
             | Io { .. }
             | Render { .. }

@@ -2,6 +2,7 @@
 
 use super::defaults as d;
 use super::fields::{duration, image, port, slug};
+use super::matchers::{self, Matcher};
 use super::secrets::Resolver;
 use super::SecretFile;
 use crate::diagnostic::Problems;
@@ -217,22 +218,17 @@ pub fn alertmanager(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Op
 fn equality_matchers(labels: &std::collections::BTreeMap<String, String>) -> Vec<String> {
     labels
         .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}={}",
-                serde_json::to_string(v).expect("strings serialise")
-            )
-        })
+        .map(|(k, v)| Matcher::equal(k, v).render())
         .collect()
 }
 
 fn route(s: &RouteSpec, field: &str, p: &mut Problems) -> Route {
-    let mut matchers = equality_matchers(&s.match_labels);
+    let mut rendered = equality_matchers(&s.match_labels);
     for (i, m) in s.matchers.iter().enumerate() {
-        if let Err(e) = check_matcher(m) {
-            p.error(&format!("{field}.matchers[{i}]"), e, Some("write `label=\"value\"`, `label=~\"regex\"`, `label!=\"value\"` or `label!~\"regex\"`".into()));
+        match matchers::parse(m) {
+            Ok(parsed) => rendered.push(parsed.render()),
+            Err(e) => p.error(&format!("{field}.matchers[{i}]"), e, Some("write `label=\"value\"`, `label=~\"regex\"`, `label!=\"value\"` or `label!~\"regex\"`".into())),
         }
-        matchers.push(m.clone());
     }
     let opt = |p: &mut Problems, name: &str, v: &Option<String>| {
         v.as_ref()
@@ -240,7 +236,7 @@ fn route(s: &RouteSpec, field: &str, p: &mut Problems) -> Route {
     };
     Route {
         receiver: s.receiver.clone(),
-        matchers,
+        matchers: rendered,
         group_by: s.group_by.clone(),
         group_wait: opt(p, "group_wait", &s.group_wait),
         group_interval: opt(p, "group_interval", &s.group_interval),
@@ -294,28 +290,6 @@ fn check_receivers(
     for (i, child) in route.routes.iter().enumerate() {
         check_receivers(child, &format!("{field}.routes[{i}]"), names, used, p);
     }
-}
-
-/// Checks one Alertmanager matcher string (`name op value`).
-fn check_matcher(m: &str) -> Result<(), String> {
-    let m = m.trim();
-    let name_end = m
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .unwrap_or(m.len());
-    let (name, rest) = m.split_at(name_end);
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(format!("`{m}` does not start with a label name"));
-    }
-    let rest = rest.trim_start();
-    let value = ["=~", "!~", "!=", "="]
-        .iter()
-        .find_map(|op| rest.strip_prefix(op))
-        .ok_or_else(|| format!("`{m}` has no operator (=, !=, =~, !~)"))?
-        .trim();
-    if value.starts_with('"') && (value.len() < 2 || !value.ends_with('"')) {
-        return Err(format!("`{m}` has an unterminated quoted value"));
-    }
-    Ok(())
 }
 
 fn receiver(r: &ReceiverSpec, field: &str, p: &mut Problems, secrets: &mut Resolver) -> Receiver {
@@ -432,20 +406,5 @@ fn receiver(r: &ReceiverSpec, field: &str, p: &mut Problems, secrets: &mut Resol
         pagerduty,
         email,
         webhook,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_matcher;
-
-    #[test]
-    fn matchers_are_checked() {
-        assert!(check_matcher("severity=\"critical\"").is_ok());
-        assert!(check_matcher("team =~ \"db|infra\"").is_ok());
-        assert!(check_matcher("severity=critical").is_ok());
-        assert!(check_matcher("=critical").is_err());
-        assert!(check_matcher("severity critical").is_err());
-        assert!(check_matcher("severity=\"critical").is_err());
     }
 }

@@ -13,6 +13,7 @@ mod exporters;
 mod fields;
 mod grafana;
 pub mod kubernetes;
+mod matchers;
 mod probes;
 mod prometheus;
 mod pushgateway;
@@ -26,6 +27,7 @@ mod slos;
 mod stack;
 #[cfg(test)]
 mod test_support;
+pub mod wiring;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -44,6 +46,7 @@ pub use remote_write::RemoteWrite;
 pub use scrape::{Relabel, ScrapeJob};
 pub use service::{ExporterKind, Service, METRICS_PATH};
 pub use slos::{le_label, Sli, Slo};
+pub use wiring::{ExpectedTarget, Missing, Wiring};
 
 /// A secret as rendered: the file it is written to (relative to the component's
 /// config folder) and its value.

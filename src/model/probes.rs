@@ -467,6 +467,7 @@ pub fn scrape_jobs(probes: &[Probe], stack: &str, prom: &Prometheus) -> Vec<Scra
                     Relabel::set("__address__", &exporter),
                 ],
                 kubernetes: None,
+                fallback_scrape_protocol: None,
             }
         })
         .collect()

@@ -10,7 +10,7 @@ use super::remote_write::{remote_writes, RemoteWrite};
 use super::secrets::Resolver;
 use crate::diagnostic::Problems;
 use crate::duration::{parse_duration, parse_size};
-use crate::spec::{PrometheusMode, Spec};
+use crate::spec::{nearest_word, PrometheusMode, Spec};
 
 #[derive(Debug, Clone)]
 pub struct Prometheus {
@@ -28,6 +28,8 @@ pub struct Prometheus {
     pub remote_write_receiver: bool,
     /// Labels that tell apart the edges writing here.
     pub edge_labels: Vec<String>,
+    /// `--enable-feature` values, each known to Prometheus 3.5.
+    pub enable_features: Vec<String>,
 }
 
 impl Prometheus {
@@ -124,5 +126,50 @@ pub fn prometheus(spec: &Spec, p: &mut Problems, secrets: &mut Resolver) -> Opti
         mode,
         remote_write_receiver,
         edge_labels: s.edge_labels.clone(),
+        enable_features: features(p, &s.enable_features),
     })
+}
+
+/// Checks `prometheus.enable_features` against the flags Prometheus 3.5
+/// knows; returns them without repeats.
+fn features(p: &mut Problems, features: &[String]) -> Vec<String> {
+    use crate::promql_features::{FEATURES, REMOVED_FEATURES};
+    let mut out: Vec<String> = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let field = format!("prometheus.enable_features[{i}]");
+        if REMOVED_FEATURES.contains(&f.as_str()) {
+            p.error(
+                &field,
+                format!("`{f}` is a feature flag of Prometheus 2 that Prometheus 3 no longer has"),
+                Some(
+                    "remove it: its behaviour is the default in Prometheus 3, or a flag of its own"
+                        .into(),
+                ),
+            );
+        } else if !FEATURES.contains(&f.as_str()) {
+            let hint = match nearest_word(f, FEATURES) {
+                Some(n) => format!(
+                    "did you mean `{n}`? Prometheus 3.5 knows: {}",
+                    FEATURES.join(", ")
+                ),
+                None => format!("Prometheus 3.5 knows: {}", FEATURES.join(", ")),
+            };
+            p.error(
+                &field,
+                format!("`{f}` is not a feature flag Prometheus 3.5 knows"),
+                Some(hint),
+            );
+        } else if !out.contains(f) {
+            out.push(f.clone());
+        }
+    }
+    let both = ["otlp-deltatocumulative", "otlp-native-delta-ingestion"];
+    if both.iter().all(|b| out.iter().any(|f| f == b)) {
+        p.error(
+            "prometheus.enable_features",
+            "Prometheus refuses to start with both otlp-deltatocumulative and otlp-native-delta-ingestion",
+            Some("keep one of them".into()),
+        );
+    }
+    out
 }

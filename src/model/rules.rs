@@ -13,6 +13,7 @@ use super::{RulesContent, RulesOut};
 use crate::diagnostic::Problems;
 use crate::packs::{self, Override};
 use crate::promql;
+use crate::promql_features::{self, EXPERIMENTAL_FUNCTIONS_FEATURE};
 use crate::promql_rewrite;
 use crate::rulefile::{Rule, RuleFile, RuleGroup};
 use crate::spec::positions::{Position, PositionIndex};
@@ -79,13 +80,18 @@ pub fn rules(
         enabled.insert(pack.name.clone(), metrics);
     }
 
-    if let Some(custom) = custom_alerts(spec, &all, p) {
+    let experimental = spec
+        .prometheus
+        .enable_features
+        .iter()
+        .any(|f| f == EXPERIMENTAL_FUNCTIONS_FEATURE);
+    if let Some(custom) = custom_alerts(spec, &all, experimental, p) {
         out.push(RulesOut {
             file: "custom.rules.yml".into(),
             content: RulesContent::Generated(custom),
         });
     }
-    out.extend(user_files(spec, base_dir, p));
+    out.extend(user_files(spec, base_dir, experimental, p));
     (out, enabled)
 }
 
@@ -157,7 +163,12 @@ fn severity(p: &mut Problems, field: &str, s: &str) {
     }
 }
 
-fn custom_alerts(spec: &Spec, all: &[packs::Pack], p: &mut Problems) -> Option<RuleFile> {
+fn custom_alerts(
+    spec: &Spec,
+    all: &[packs::Pack],
+    experimental: bool,
+    p: &mut Problems,
+) -> Option<RuleFile> {
     if spec.rules.alerts.is_empty() {
         return None;
     }
@@ -190,6 +201,9 @@ fn custom_alerts(spec: &Spec, all: &[packs::Pack], p: &mut Problems) -> Option<R
                 format!("invalid PromQL: {e}"),
                 None,
             );
+        }
+        for (message, hint) in refused_calls(&a.expr, experimental) {
+            p.error(&format!("{field}.expr"), message, Some(hint));
         }
         let for_ = a
             .for_
@@ -231,7 +245,7 @@ fn custom_alerts(spec: &Spec, all: &[packs::Pack], p: &mut Problems) -> Option<R
 }
 
 /// Expands `prometheus.rule_files`, validates each file, and returns them for copying.
-fn user_files(spec: &Spec, base_dir: &Path, p: &mut Problems) -> Vec<RulesOut> {
+fn user_files(spec: &Spec, base_dir: &Path, experimental: bool, p: &mut Problems) -> Vec<RulesOut> {
     let mut out: Vec<RulesOut> = Vec::new();
     for (i, pattern) in spec.prometheus.rule_files.iter().enumerate() {
         let field = format!("prometheus.rule_files[{i}]");
@@ -269,7 +283,7 @@ fn user_files(spec: &Spec, base_dir: &Path, p: &mut Problems) -> Vec<RulesOut> {
                     continue;
                 }
             };
-            if !check_rule_file(&display, &text, p) {
+            if !check_rule_file(&display, &text, experimental, p) {
                 continue;
             }
             let stem = path
@@ -291,8 +305,31 @@ fn user_files(spec: &Spec, base_dir: &Path, p: &mut Problems) -> Vec<RulesOut> {
     out
 }
 
+/// What Prometheus 3.5 refuses to load in a rule expression: experimental
+/// functions unless `experimental` (the feature is enabled), and functions it
+/// does not know. (message, hint) for each.
+fn refused_calls(expr: &str, experimental: bool) -> Vec<(String, String)> {
+    let calls = promql_features::calls(expr);
+    let mut out = Vec::new();
+    if !experimental {
+        for f in calls.experimental {
+            out.push((
+                format!("`{f}` is an experimental PromQL function: Prometheus 3.5 refuses to load a rule that uses it"),
+                promql_features::enable_hint(),
+            ));
+        }
+    }
+    for f in calls.unknown {
+        out.push((
+            format!("`{f}` is not a function Prometheus 3.5 knows: it refuses to load a rule that uses it"),
+            "it may belong to a later Prometheus version; write the expression without it".into(),
+        ));
+    }
+    out
+}
+
 /// Validates a user's rule file; problems are located in that file.
-fn check_rule_file(display: &str, text: &str, p: &mut Problems) -> bool {
+fn check_rule_file(display: &str, text: &str, experimental: bool, p: &mut Problems) -> bool {
     let parsed: RuleFile = match serde_yaml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -324,6 +361,14 @@ fn check_rule_file(display: &str, text: &str, p: &mut Problems) -> bool {
                 at("expr"),
                 format!("{path}.expr: invalid PromQL: {e}"),
                 None,
+            );
+        }
+        for (message, hint) in refused_calls(&rule.expr, experimental) {
+            p.elsewhere(
+                display.into(),
+                at("expr"),
+                format!("{path}.expr: {message}"),
+                Some(hint),
             );
         }
         if let Some(f) = &rule.for_ {

@@ -12,7 +12,8 @@ use super::service::{ExporterKind, Service, METRICS_PATH};
 use super::{Alertmanager, Grafana, Prometheus, SecretFile};
 use crate::diagnostic::Problems;
 use crate::duration::parse_duration;
-use crate::spec::Spec;
+use crate::scrape_protocol;
+use crate::spec::{nearest_word, Spec};
 
 #[derive(Debug, Clone)]
 pub struct ScrapeJob {
@@ -32,6 +33,7 @@ pub struct ScrapeJob {
     pub params: BTreeMap<String, Vec<String>>,
     /// Where the targets run in Kubernetes, when the spec says.
     pub kubernetes: Option<KubernetesTarget>,
+    pub fallback_scrape_protocol: Option<String>,
     /// `relabel_configs`, in order (probes route through the blackbox exporter).
     pub relabel: Vec<Relabel>,
 }
@@ -81,6 +83,7 @@ impl ScrapeJob {
             params: BTreeMap::new(),
             kubernetes: None,
             relabel: Vec::new(),
+            fallback_scrape_protocol: None,
         }
     }
 }
@@ -228,6 +231,9 @@ pub fn jobs(
         for key in s.labels.keys() {
             label_name(p, &format!("{field}.labels.{key}"), key);
         }
+        if let Some(protocol) = &s.fallback_scrape_protocol {
+            fallback_protocol(p, &format!("{field}.fallback_scrape_protocol"), protocol);
+        }
         let auth = secrets.http_auth(
             p,
             &field,
@@ -250,7 +256,30 @@ pub fn jobs(
             params: s.params.clone(),
             kubernetes,
             relabel: Vec::new(),
+            fallback_scrape_protocol: s.fallback_scrape_protocol.clone(),
         });
     }
     jobs
+}
+
+/// Checks a `fallback_scrape_protocol` against the values Prometheus accepts.
+fn fallback_protocol(p: &mut Problems, field: &str, value: &str) {
+    if scrape_protocol::is_protocol(value) {
+        return;
+    }
+    let valid = scrape_protocol::PROTOCOLS.join(", ");
+    let nearest = scrape_protocol::PROTOCOLS
+        .iter()
+        .find(|v| v.eq_ignore_ascii_case(value))
+        .copied()
+        .or_else(|| nearest_word(value, scrape_protocol::PROTOCOLS));
+    let hint = match nearest {
+        Some(n) => format!("did you mean `{n}`? valid values: {valid}"),
+        None => format!("valid values: {valid}"),
+    };
+    p.error(
+        field,
+        format!("`{value}` is not a scrape protocol Prometheus knows"),
+        Some(hint),
+    );
 }

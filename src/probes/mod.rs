@@ -10,6 +10,7 @@ pub mod alertmanager;
 pub mod blackbox;
 pub mod grafana;
 pub mod prometheus;
+pub mod scrape;
 
 use std::net::IpAddr;
 use std::time::Duration;

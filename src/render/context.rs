@@ -39,6 +39,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                         "source": r.source, "target": r.target, "replacement": r.replacement,
                     })).collect::<Vec<_>>())
                 },
+                "fallback_scrape_protocol": j.fallback_scrape_protocol,
             })
         })
         .collect();
@@ -129,6 +130,7 @@ pub fn alertmanager_secrets(am: &Alertmanager) -> Vec<&SecretFile> {
         out.extend(r.slack.as_ref().map(|s| &s.webhook_url));
         out.extend(r.pagerduty.as_ref().map(|p| &p.key));
         out.extend(r.email.as_ref().and_then(|e| e.password.as_ref()));
+        out.extend(r.webhook.as_ref().and_then(|w| w.url_file.as_ref()));
     }
     out
 }
@@ -192,7 +194,8 @@ pub fn alertmanager(model: &Model, am: &Alertmanager) -> Value {
                     "send_resolved": e.send_resolved,
                 })),
                 "webhook": r.webhook.as_ref().map(|w| json!({
-                    "url": w.url.clone().or_else(|| w.url_file.as_ref().map(|s| s.value.expose().to_string())),
+                    "url": w.url,
+                    "url_file": w.url_file.as_ref().map(secret),
                     "send_resolved": w.send_resolved,
                     "max_alerts": w.max_alerts,
                 })),

@@ -77,16 +77,12 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, Error> {
     }
     if let Some(am) = &model.alertmanager {
         let ctx = context::alertmanager(model, am);
-        // Webhook URLs are inlined (no `url_file` before Alertmanager 0.26), so
-        // a config that carries one is itself private.
-        let private = am
-            .receivers
-            .iter()
-            .any(|r| r.webhook.as_ref().is_some_and(|w| w.url_file.is_some()));
+        // Every secret, webhook URLs included (`url_file`, Alertmanager
+        // 0.26+), lives in its own file, so the configuration is not private.
         text(
             "alertmanager/alertmanager.yml",
             render("alertmanager.yml", &ctx)?,
-            private,
+            false,
         );
         for secret in context::alertmanager_secrets(am) {
             text(

@@ -13,7 +13,7 @@
 //! all services together at the end.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_util::future::{join_all, try_join_all};
 use serde::Serialize;
@@ -89,8 +89,8 @@ pub struct Outcome {
 }
 
 pub struct Settings<'a> {
-    /// How long all services together may take to become ready.
-    pub timeout: Duration,
+    /// When all services together must be ready.
+    pub deadline: Instant,
     pub grafana: Option<&'a GrafanaAdmin>,
 }
 
@@ -202,7 +202,7 @@ pub async fn apply(
     }))
     .await?;
 
-    let deadline = Instant::now() + settings.timeout;
+    let deadline = settings.deadline;
     try_join_all(
         started
             .iter()

@@ -6,6 +6,7 @@
 //! - [`services`]: the model as container definitions (pure);
 //! - [`plan`]: desired against what Docker has under the stack's label (pure);
 //! - [`apply`]: carrying the plan out; [`wait`]: readiness under a deadline;
+//!   `wired`: then until Prometheus lists its targets and Alertmanager;
 //! - [`preflight`], [`images`], [`ports`], [`ownership`], [`state`]: what
 //!   `up` checks and prepares around that.
 //!
@@ -28,6 +29,7 @@ pub mod state;
 mod status;
 mod up;
 pub mod wait;
+mod wired;
 
 pub use docker::Engine;
 pub use down::{down, DownReport};

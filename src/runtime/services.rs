@@ -370,11 +370,16 @@ fn prometheus_cmd(prom: &Prometheus) -> Vec<String> {
         paths::PROMETHEUS_CONFIG_DIR
     )];
     let flush = format!("--storage.remote.flush-deadline={REMOTE_WRITE_FLUSH}");
+    let features = prom
+        .enable_features
+        .iter()
+        .map(|f| format!("--enable-feature={f}"));
     if prom.is_agent() {
         cmd.push("--agent".into());
         cmd.push(format!("--storage.agent.path={PROMETHEUS_DATA_DIR}"));
         cmd.push("--web.enable-lifecycle".into());
         cmd.push(flush);
+        cmd.extend(features);
         return cmd;
     }
     cmd.push(format!("--storage.tsdb.path={PROMETHEUS_DATA_DIR}"));
@@ -389,6 +394,7 @@ fn prometheus_cmd(prom: &Prometheus) -> Vec<String> {
     if !prom.remote_write.is_empty() {
         cmd.push(flush);
     }
+    cmd.extend(features);
     cmd
 }
 

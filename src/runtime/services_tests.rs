@@ -77,6 +77,28 @@ fn retention_size_is_passed_when_set() {
 }
 
 #[test]
+fn enabled_features_become_enable_feature_flags() {
+    let d = desired_for("prometheus: {enable_features: [promql-experimental-functions]}\n");
+    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    assert!(
+        cmd.contains(&"--enable-feature=promql-experimental-functions".to_string()),
+        "{cmd:?}"
+    );
+    let plain = desired_for("prometheus: {}\n");
+    let cmd = plain
+        .service("prometheus")
+        .unwrap()
+        .def
+        .cmd
+        .clone()
+        .unwrap();
+    assert!(
+        !cmd.iter().any(|c| c.starts_with("--enable-feature")),
+        "no feature unless asked: {cmd:?}"
+    );
+}
+
+#[test]
 fn alertmanager_runs_single_node_with_its_config_and_storage() {
     let d = desired_for(FULL);
     let cmd = d.service("alertmanager").unwrap().def.cmd.clone().unwrap();

@@ -4,12 +4,13 @@
 //! Preflight first (host ports free, no foreign object holding one of the
 //! stack's names, images present), so a stack that cannot come up leaves
 //! nothing behind; then the rendered files are written, the plan is made
-//! against what Docker has under the stack's label, and applied. A re-run
+//! against what Docker has under the stack's label, and applied; last, `up`
+//! waits until Prometheus lists every target and the Alertmanager. A re-run
 //! with nothing changed touches nothing.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
@@ -19,11 +20,11 @@ use super::images::{self, PullPolicy};
 use super::plan::{self, Observed};
 use super::reload::GrafanaAdmin;
 use super::services::{self, Desired, Host, GRAFANA_PASSWORD_COPY};
-use super::{ownership, preflight, state};
+use super::{ownership, preflight, state, wired};
 use crate::credentials::{self, GrafanaPassword};
 use crate::error::Error;
 use crate::fs::atomic_write;
-use crate::model::{Model, Service};
+use crate::model::{Model, Service, Wiring};
 use crate::printer::Progress;
 use crate::probes::Http;
 use crate::render::{self, RenderedFile};
@@ -32,7 +33,8 @@ use crate::render::{self, RenderedFile};
 #[derive(Debug, Clone, Copy)]
 pub struct UpSettings {
     pub pull: PullPolicy,
-    /// How long the services together may take to become ready.
+    /// How long the services together may take to become ready and
+    /// Prometheus to list its targets and Alertmanager.
     pub timeout: Duration,
 }
 
@@ -154,11 +156,19 @@ pub async fn up(
             user: g.admin_user.clone(),
             password: p.value.clone(),
         });
+    let deadline = Instant::now() + settings.timeout;
     let apply_settings = apply::Settings {
-        timeout: settings.timeout,
+        deadline,
         grafana: admin.as_ref(),
     };
     let outcomes = apply::apply(engine, &http, &desired, &plan, &apply_settings, progress).await?;
+    // Ready means wired: Prometheus lists every target and the Alertmanager.
+    if let Some(base) = desired
+        .service(Service::Prometheus.name())
+        .and_then(|p| p.base_url.as_deref())
+    {
+        wired::until_wired(&http, base, &Wiring::of(model), deadline, progress).await?;
+    }
 
     let before = applied.clone();
     applied.config = digests

@@ -34,6 +34,10 @@ pub struct PrometheusSpec {
     pub rule_files: Vec<String>,
     #[serde(default)]
     pub remote_write: Vec<RemoteWriteSpec>,
+    /// Prometheus feature flags (`--enable-feature`), e.g.
+    /// `promql-experimental-functions`.
+    #[serde(default)]
+    pub enable_features: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

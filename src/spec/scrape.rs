@@ -26,6 +26,9 @@ pub struct ScrapeSpec {
     pub honor_labels: Option<bool>,
     #[serde(default)]
     pub params: BTreeMap<String, Vec<String>>,
+    /// How Prometheus parses an answer with no, or an unknown, Content-Type
+    /// (`PrometheusText0.0.4`, ...); Prometheus 3 refuses such answers otherwise.
+    pub fallback_scrape_protocol: Option<String>,
     /// Where the job's targets run in Kubernetes, for `render --target
     /// kubernetes` (a ServiceMonitor or PodMonitor instead of static targets).
     pub kubernetes: Option<KubernetesScrapeSpec>,

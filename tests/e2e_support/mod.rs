@@ -250,6 +250,19 @@ impl Stack {
         serde_json::from_slice(&out.stdout).expect("up --output json prints JSON")
     }
 
+    /// `doctor --output json`: (exit code, report).
+    pub fn doctor(&self) -> (i32, Value) {
+        let out = self.obsctl(&["doctor", "--output", "json"]);
+        let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "doctor printed no JSON ({e}):\n{}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (out.status.code().unwrap_or(-1), report)
+    }
+
     /// Service -> container id, for every container carrying the stack label.
     pub fn container_ids(&self) -> BTreeMap<String, String> {
         let filter = format!("label={STACK_LABEL}={}", self.name);

@@ -298,3 +298,58 @@ pub fn files(root: &Path, dir: &Path) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A service on this machine that answers every request with `head` (the
+/// status line and headers, without the blank line) and a metrics body;
+/// returns its port. It serves until the test process ends.
+pub fn service_answering(head: &'static str) -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let body = "app_up 1\n";
+            let _ = write!(
+                stream,
+                "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// `amtool check-config` of `dir`'s rendered Alertmanager configuration, in
+/// the default (fallback) mode and in `utf8-strict-mode`, which refuses what
+/// the default mode only warns about. `what` names it in a failure.
+pub fn check_alertmanager(amtool: &Path, dir: &Path, what: &str) {
+    for strict in [false, true] {
+        let mut args = vec!["check-config", "alertmanager/alertmanager.yml"];
+        if strict {
+            args.insert(0, "--enable-feature=utf8-strict-mode");
+        }
+        let (ok, out) = run_tool(amtool, &args, dir);
+        assert!(ok, "{what}: amtool {args:?} failed:\n{out}");
+        assert!(out.contains("SUCCESS"), "{out}");
+    }
+}
+
+/// `amtool config routes test` of `dir`'s rendered Alertmanager
+/// configuration: does an alert with `labels` (matchers such as
+/// `severity="critical"`) reach exactly `receivers` (comma-separated)?
+/// Returns the verdict and amtool's output.
+pub fn routes_to(amtool: &Path, dir: &Path, labels: &[&str], receivers: &str) -> (bool, String) {
+    let verify = format!("--verify.receivers={receivers}");
+    let mut args = vec![
+        "config",
+        "routes",
+        "test",
+        "--config.file=alertmanager/alertmanager.yml",
+        &verify,
+    ];
+    args.extend(labels);
+    run_tool(amtool, &args, dir)
+}
