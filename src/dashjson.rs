@@ -41,8 +41,8 @@ pub fn subfolder(root: &Path, path: &Path) -> Option<String> {
 
 /// Reads a dashboard file; invalid JSON is reported with its line and column.
 pub fn read(file: &Path, display: &str, p: &mut Problems) -> Option<Value> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
+    match std::fs::read_to_string(file) {
+        Ok(text) => parse(&text, display, p),
         Err(e) => {
             p.elsewhere(
                 display.into(),
@@ -50,10 +50,14 @@ pub fn read(file: &Path, display: &str, p: &mut Problems) -> Option<Value> {
                 format!("cannot read dashboard: {e}"),
                 None,
             );
-            return None;
+            None
         }
-    };
-    match serde_json::from_str::<Value>(&text) {
+    }
+}
+
+/// Parses a dashboard's text (what [`read`] does once the file is read).
+pub fn parse(text: &str, display: &str, p: &mut Problems) -> Option<Value> {
+    match serde_json::from_str::<Value>(text) {
         Ok(v) if is_dashboard(&v) => Some(v),
         Ok(_) => {
             p.elsewhere(
