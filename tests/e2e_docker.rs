@@ -386,7 +386,7 @@ fn an_interrupted_up_leaves_only_labelled_objects_and_the_next_up_converges() {
     assert!(
         after
             .iter()
-            .any(|l| l.starts_with("hint: run `obsctl up` again")),
+            .any(|l| l.trim_start().starts_with("hint: run `obsctl up` again")),
         "{stderr}"
     );
 
