@@ -132,10 +132,7 @@ fn the_amani_backend_example_comes_up_with_its_rules_and_dashboard() {
         BTreeSet::from(["prometheus", "alertmanager", "grafana", "node-exporter"]),
         "{report}"
     );
-    for s in report["services"].as_array().unwrap() {
-        let health = s["health"].as_str().unwrap();
-        assert!(health == "ready" || health == "running", "{s}");
-    }
+    e2e::assert_probed_ready(&report);
 
     // Every rule group the example renders is loaded, and every rule in it
     // has been evaluated without error.

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -170,13 +170,13 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
 
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+#[path = "../support/ports.rs"]
+pub mod ports;
+
+/// A port nothing listens on, reserved from every other test until the
+/// lease is dropped (see [`ports`]).
+pub fn free_port() -> ports::Lease {
+    ports::lease()
 }
 
 /// One stack under test: a temp dir with its spec, a unique name, free ports.
@@ -187,17 +187,21 @@ pub struct Stack {
     pub alertmanager_port: u16,
     pub grafana_port: u16,
     pub images: Images,
+    /// The ports' reservations, released after `down` when the stack is dropped.
+    leases: Vec<ports::Lease>,
 }
 
 impl Stack {
     pub fn new(test: &str) -> Stack {
+        let leases = vec![free_port(), free_port(), free_port()];
         Stack {
             name: format!("e2e-{test}-{}", std::process::id()),
             dir: tempfile::tempdir().unwrap(),
-            prometheus_port: free_port(),
-            alertmanager_port: free_port(),
-            grafana_port: free_port(),
+            prometheus_port: leases[0].port,
+            alertmanager_port: leases[1].port,
+            grafana_port: leases[2].port,
             images: Images::get(),
+            leases,
         }
     }
 
@@ -374,6 +378,26 @@ impl Drop for Stack {
 pub fn at_root(hit: &Value) -> bool {
     hit.get("folderUid")
         .is_none_or(|f| f.as_str().is_some_and(str::is_empty))
+}
+
+/// Asserts that every service of an `up --output json` report that
+/// publishes a port (Prometheus, Alertmanager and Grafana always do) was
+/// probed on its readiness endpoint and answered: `ready`, never the
+/// `running` an unprobed service reports. Services without a published
+/// port can only be seen `running`.
+pub fn assert_probed_ready(report: &Value) {
+    for s in report["services"].as_array().expect("a services list") {
+        let name = s["service"].as_str().unwrap();
+        if matches!(name, "prometheus" | "alertmanager" | "grafana") {
+            assert!(s["url"].is_string(), "{name} publishes no port: {s}");
+        }
+        let expected = if s["url"].is_string() {
+            "ready"
+        } else {
+            "running"
+        };
+        assert_eq!(s["health"], expected, "{s}");
+    }
 }
 
 /// Polls `f` until it returns something or `limit` passes (then panics naming `what`).
