@@ -6,18 +6,21 @@
 use std::collections::HashMap;
 
 use bollard::errors::Error as BollardError;
-use bollard::models::{CreateImageInfo, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::models::{CreateImageInfo, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
-    ListVolumesOptionsBuilder, RemoveVolumeOptions,
+    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListVolumesOptionsBuilder,
+    RemoveVolumeOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
 
 mod conflicts;
 mod containers;
+mod networks;
 
-use super::plan::{Observed, ObservedContainer, ObservedNetwork};
+pub use networks::{NetworkInfo, NetworkRemoval, COMPOSE_PROJECT};
+
+use super::plan::{Observed, ObservedContainer};
 use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
 use crate::error::Error;
 use crate::timeouts;
@@ -157,27 +160,6 @@ impl Engine {
         Ok(list.into_iter().map(observed_container).collect())
     }
 
-    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, Error> {
-        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
-        let options = ListNetworksOptionsBuilder::default()
-            .filters(&filters)
-            .build();
-        let list = self
-            .docker
-            .list_networks(Some(options))
-            .await
-            .map_err(fail("list networks of stack", stack))?;
-        Ok(list
-            .into_iter()
-            .filter_map(|n| {
-                Some(ObservedNetwork {
-                    id: n.id?,
-                    name: n.name.unwrap_or_default(),
-                })
-            })
-            .collect())
-    }
-
     pub async fn stack_volumes(&self, stack: &str) -> Result<Vec<String>, Error> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
         let options = ListVolumesOptionsBuilder::default()
@@ -233,21 +215,6 @@ impl Engine {
             })
     }
 
-    pub async fn create_network(&self, stack: &str, name: &str) -> Result<String, Error> {
-        let request = NetworkCreateRequest {
-            name: name.into(),
-            driver: Some("bridge".into()),
-            labels: Some(labels(stack, "network", None)),
-            ..Default::default()
-        };
-        let created = self
-            .docker
-            .create_network(request)
-            .await
-            .map_err(fail("create network", name))?;
-        Ok(created.id)
-    }
-
     pub async fn create_volume(&self, stack: &str, name: &str, service: &str) -> Result<(), Error> {
         let request = VolumeCreateRequest {
             name: Some(name.into()),
@@ -259,15 +226,6 @@ impl Engine {
             .await
             .map(drop)
             .map_err(fail("create volume", name))
-    }
-
-    pub async fn remove_network(&self, id: &str, name: &str) -> Result<(), Error> {
-        match self.docker.remove_network(id).await {
-            Err(BollardError::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(()),
-            other => other.map_err(fail("remove network", name)),
-        }
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<(), Error> {

@@ -30,7 +30,7 @@ mod up;
 pub mod wait;
 
 pub use docker::Engine;
-pub use down::{down, DownReport};
+pub use down::{down, DownReport, KeptNetwork};
 pub use images::PullPolicy;
 pub use status::{status, ServiceStatus};
 pub use up::{up, GrafanaAccess, UpReport, UpSettings};

@@ -7,6 +7,8 @@
 // its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
+pub mod compose;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
