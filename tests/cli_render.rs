@@ -237,3 +237,18 @@ fn every_service_image_and_port_is_checked_alike() {
         )
         .stderr_has("obsctl.yaml:3:9: alertmanager.port: port 0 is not a usable host port");
 }
+
+#[test]
+fn networks_name_existing_application_networks_only() {
+    let spec =
+        "name: shop\nnetworks: [shop_default, bridge, shop-net, shop_default, \"bad name\"]\n";
+    invalid(spec)
+        .code(2)
+        .stderr_has(
+            "obsctl.yaml:2:26: networks[1]: the stack cannot join Docker's `bridge` network",
+        )
+        .stderr_has("obsctl.yaml:2:34: networks[2]: `shop-net` is the stack's own network")
+        .stderr_has("obsctl.yaml:2:44: networks[3]: `shop_default` is listed twice")
+        .stderr_has("networks[4]: `bad name` is not a Docker network name")
+        .stderr_has("the spec has 4 problems");
+}

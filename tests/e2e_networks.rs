@@ -9,8 +9,10 @@
 #[path = "e2e_support/mod.rs"]
 mod support;
 
-use support::compose::Container;
-use support::{docker, require_engine, stdout, Stack};
+use std::time::Duration;
+
+use support::compose::{App, Container};
+use support::{docker, poll, require_engine, stdout, Images, Stack};
 
 #[test]
 #[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
@@ -48,4 +50,114 @@ fn down_volumes_with_a_foreign_container_on_the_stack_network_exits_0_and_remove
     assert!(again.status.success());
     assert!(stack.labelled("network").is_empty(), "{}", stdout(&again));
     assert!(!docker(&["network", "inspect", &network]).status.success());
+}
+
+/// The application: `web` serves its metrics with Prometheus' Content-Type
+/// at /cgi-bin/metrics on 8080.
+fn application(images: &support::Images) -> String {
+    format!(
+        "version: \"2.4\"\nservices:\n  web:\n    image: {app}\n",
+        app = images.app
+    )
+}
+
+fn target_health(stack: &Stack, job: &str) -> Option<String> {
+    let targets = stack.prometheus("/api/v1/targets");
+    targets["data"]["activeTargets"]
+        .as_array()?
+        .iter()
+        .find(|t| t["labels"]["job"] == job)
+        .map(|t| t["health"].as_str().unwrap_or_default().to_string())
+}
+
+fn wait_until_up(stack: &Stack, job: &str) {
+    poll(&format!("target {job} up"), Duration::from_secs(30), || {
+        (target_health(stack, job).as_deref() == Some("up")).then_some(())
+    });
+}
+
+#[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
+fn the_stack_joins_the_application_network_and_follows_it_when_the_application_is_recreated() {
+    require_engine();
+    let app = App::up("join", &application(&Images::get()));
+    let stack = Stack::new("join");
+    let network = app.network();
+    let scrape =
+        "scrape:\n  - job: web\n    targets: [\"web:8080\"]\n    metrics_path: /cgi-bin/metrics\n";
+
+    // A network that does not exist stops `up` before anything is created.
+    stack.write_spec(&stack.spec(&format!("networks: [{network}x]\n{scrape}")));
+    let out = stack.obsctl(&["up", "--pull", "never"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "network `{network}x` listed in `networks:` does not exist"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("did you mean `{network}`?")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("(Compose project `{}`)", app.project)),
+        "{stderr}"
+    );
+    for kind in ["container", "network", "volume"] {
+        assert!(stack.labelled(kind).is_empty(), "a {kind} was created");
+    }
+
+    // Joined: the application's service is scraped by its Compose name.
+    stack.write_spec(&stack.spec(&format!("networks: [{network}]\n{scrape}")));
+    stack.up();
+    wait_until_up(&stack, "web");
+    let prometheus = Container(format!("{}-prometheus", stack.name));
+    assert!(prometheus.networks().contains(&network));
+    let again = stack.up();
+    assert_eq!(again["changed"], false, "{again}");
+    std::mem::forget(prometheus);
+
+    // While the stack is attached, Docker refuses to remove the application's
+    // network, so Compose's `down` keeps it and `up` reuses it. When the
+    // stack's containers are stopped (a reboot, `docker stop`), Compose makes
+    // the network anew under the same name: doctor says so, and the next `up`
+    // attaches the stack to the new one.
+    let prometheus = format!("{}-prometheus", stack.name);
+    assert!(docker(&["stop", "-t", "1", &prometheus]).status.success());
+    let old_id = app.network_id().unwrap();
+    app.compose_ok(&["down", "-t", "1"]);
+    app.compose_ok(&["up", "-d"]);
+    assert_ne!(
+        app.network_id().unwrap(),
+        old_id,
+        "Compose made a new network"
+    );
+    let doctor = stack.obsctl(&["doctor", "--output", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&doctor.stdout).unwrap();
+    let check = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["group"] == "networks" && c["name"] == network.as_str())
+        .unwrap_or_else(|| panic!("no check of {network}: {report}"))
+        .clone();
+    assert_eq!(check["status"], "fail", "{check}");
+    assert!(
+        check["hint"].as_str().unwrap().contains("obsctl up"),
+        "{check}"
+    );
+
+    let report = stack.up();
+    let recreated = report["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "prometheus")
+        .unwrap()["action"]
+        .clone();
+    assert_eq!(recreated, "recreated", "{report}");
+    wait_until_up(&stack, "web");
+    assert_eq!(stack.up()["changed"], false);
 }

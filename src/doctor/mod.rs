@@ -7,6 +7,7 @@ pub mod classify;
 pub mod containers;
 pub mod files;
 pub mod grafana;
+pub mod networks;
 pub mod prometheus;
 pub mod report;
 pub mod run;

@@ -202,5 +202,18 @@ async fn docker(model: &Model) -> Vec<Check> {
     out.extend(containers::checks(
         &expected, &observed, &restarts, &holders,
     ));
+    if !model.networks.is_empty() {
+        match engine.networks().await {
+            Ok(all) => {
+                let by_name = all.into_iter().map(|n| (n.name, n.id)).collect();
+                out.extend(super::networks::checks(
+                    &model.networks,
+                    &by_name,
+                    &observed,
+                ));
+            }
+            Err(e) => out.push(Check::fail("networks", "networks", e.to_string())),
+        }
+    }
     out
 }

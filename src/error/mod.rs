@@ -70,6 +70,17 @@ pub enum Error {
         /// (kind, name): `container shop-prometheus`, `volume shop-grafana-data`.
         objects: Vec<(&'static str, String)>,
     },
+    // --- networks: (the application's networks the stack joins) ---------
+    #[error(
+        "{} listed in `networks:` {} not exist",
+        missing.iter().map(|n| format!("network `{n}`")).collect::<Vec<_>>().join(", "),
+        if missing.len() == 1 { "does" } else { "do" }
+    )]
+    NetworksMissing {
+        missing: Vec<String>,
+        /// The networks there are, to choose from.
+        existing: Vec<ExistingNetwork>,
+    },
     #[error("image {image} is not present locally, and --pull never forbids pulling it")]
     ImageMissing { image: String },
     #[error("cannot pull image {image}: no registry could be reached ({reason})")]
@@ -178,6 +189,14 @@ pub enum Error {
     AmbiguousDatasource { prometheus: Vec<Datasource> },
 }
 
+/// A network on this engine, named in the hint of [`Error::NetworksMissing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingNetwork {
+    pub name: String,
+    /// The Compose project that made it (`com.docker.compose.project`).
+    pub compose_project: Option<String>,
+}
+
 /// A host port the stack needs that something else holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortTaken {
@@ -242,6 +261,7 @@ impl Error {
             | DockerUnreachable { .. }
             | PortsTaken(_)
             | ForeignObjects { .. }
+            | NetworksMissing { .. }
             | ImageMissing { .. }
             | RegistryUnreachable { .. }
             | PullFailed { .. }

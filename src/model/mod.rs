@@ -10,6 +10,7 @@ pub mod defaults;
 mod exporters;
 mod fields;
 mod grafana;
+mod networks;
 mod prometheus;
 mod rules;
 mod scrape;
@@ -28,6 +29,7 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
+pub use networks::own_network;
 pub use prometheus::{Prometheus, RemoteWrite};
 pub use scrape::ScrapeJob;
 pub use service::{ExporterKind, Service, METRICS_PATH};
@@ -79,6 +81,8 @@ pub struct Model {
     /// Enabled built-in packs (name -> metrics they read), for later checks.
     pub packs: BTreeMap<String, Vec<String>>,
     pub dashboards: Vec<DashboardOut>,
+    /// The application's networks the stack joins (`networks:`).
+    pub networks: Vec<String>,
 }
 
 /// One container the stack runs, as the spec describes it.
@@ -173,6 +177,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
         &mut problems,
         &mut secrets,
     );
+    let networks = networks::networks(spec, &name, prometheus.as_ref(), &exporters, &mut problems);
     let (rules, packs) = rules::rules(spec, &exporters, &base_dir, &mut problems);
     let dashboards = match &grafana {
         Some(g) => dashboards::provisioned(&g.builtin_dashboards, spec, &base_dir, &mut problems),
@@ -195,6 +200,7 @@ pub fn build(spec: &Spec, source: &Source, env: Env) -> Result<Built, Vec<Proble
             rules,
             packs,
             dashboards,
+            networks,
         },
         warnings: problems.list,
     })

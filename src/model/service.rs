@@ -126,6 +126,21 @@ impl Service {
         }
     }
 
+    /// True when it talks to the application, so it joins the application's
+    /// networks (`networks:`) besides the stack's own: Prometheus scrapes the
+    /// application's services, the database exporters read its databases.
+    /// Host-level exporters, Alertmanager and Grafana stay on the stack's
+    /// network only.
+    pub fn joins_app_networks(self) -> bool {
+        match self {
+            Service::Prometheus
+            | Service::Exporter(ExporterKind::Postgres | ExporterKind::Redis) => true,
+            Service::Alertmanager
+            | Service::Grafana
+            | Service::Exporter(ExporterKind::Node | ExporterKind::Cadvisor) => false,
+        }
+    }
+
     /// The uid its upstream image runs as, for when the image's `User` is a
     /// name obsctl cannot resolve.
     pub fn default_uid(self) -> u32 {

@@ -20,7 +20,7 @@ mod networks;
 
 pub use networks::{NetworkInfo, NetworkRemoval, COMPOSE_PROJECT};
 
-use super::plan::{Observed, ObservedContainer};
+use super::plan::{Observed, ObservedContainer, ObservedNetwork};
 use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
 use crate::error::Error;
 use crate::timeouts;
@@ -131,17 +131,27 @@ impl Engine {
         &self.endpoint
     }
 
-    /// Everything carrying the stack label: containers, networks, volumes.
+    /// Everything carrying the stack label (containers, networks, volumes),
+    /// and every network of the engine by name.
     pub async fn observe(&self, stack: &str) -> Result<Observed, Error> {
         let (containers, networks, volumes) = tokio::join!(
             self.stack_containers(stack),
-            self.stack_networks(stack),
+            self.networks(),
             self.stack_volumes(stack)
         );
+        let networks = networks?;
         Ok(Observed {
             containers: containers?,
-            networks: networks?,
+            networks: networks
+                .iter()
+                .filter(|n| n.stack.as_deref() == Some(stack))
+                .map(|n| ObservedNetwork {
+                    id: n.id.clone(),
+                    name: n.name.clone(),
+                })
+                .collect(),
             volumes: volumes?,
+            engine_networks: networks.into_iter().map(|n| (n.name, n.id)).collect(),
         })
     }
 

@@ -54,7 +54,18 @@ pub struct UpReport {
     /// False when the run created, recreated, started and reloaded nothing.
     pub changed: bool,
     pub outcomes: Vec<Outcome>,
+    /// Containers that joined or left an application network in this run.
+    pub networks: Vec<NetworkChange>,
     pub grafana: Option<GrafanaAccess>,
+}
+
+/// A container of the stack that joined or left an application network.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkChange {
+    pub container: String,
+    pub network: String,
+    /// `connected` or `disconnected`.
+    pub action: &'static str,
 }
 
 impl UpReport {
@@ -72,6 +83,12 @@ impl UpReport {
         .filter(|a| count(*a) > 0)
         .map(|a| format!("{} {}", count(a), a.as_str()))
         .collect();
+        for (action, said) in [("connected", "joined"), ("disconnected", "left")] {
+            let n = self.networks.iter().filter(|c| c.action == action).count();
+            if n > 0 {
+                did.push(format!("{n} {said} an application network"));
+            }
+        }
         if did.is_empty() {
             did.push("nothing to change".into());
         }
@@ -174,6 +191,7 @@ pub async fn up(
         dir: dir.to_path_buf(),
         changed: !plan.is_noop(),
         outcomes,
+        networks: network_changes(&plan),
         grafana: model
             .grafana
             .as_ref()
@@ -185,6 +203,21 @@ pub async fn up(
                 generated: p.created,
             }),
     })
+}
+
+fn network_changes(plan: &plan::Plan) -> Vec<NetworkChange> {
+    let change = |action| {
+        move |a: &plan::Attachment| NetworkChange {
+            container: a.container.clone(),
+            network: a.network.clone(),
+            action,
+        }
+    };
+    plan.connect
+        .iter()
+        .map(change("connected"))
+        .chain(plan.disconnect.iter().map(change("disconnected")))
+        .collect()
 }
 
 /// The Grafana admin password (generated on the first `up`), and the copy

@@ -49,4 +49,7 @@ pub struct Spec {
     pub exporters: ExportersSpec,
     #[serde(default)]
     pub rules: RulesSpec,
+    /// Existing Docker networks (the application's) the stack joins.
+    #[serde(default)]
+    pub networks: Vec<String>,
 }

@@ -121,7 +121,18 @@ impl Engine {
 
 pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
     let label = |key: &str| c.labels.as_ref().and_then(|l| l.get(key)).cloned();
+    let attached = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| {
+            n.iter()
+                .map(|(name, e)| (name.clone(), e.network_id.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
     ObservedContainer {
+        attached,
         id: c.id.clone().unwrap_or_default(),
         name: c
             .names

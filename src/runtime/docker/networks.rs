@@ -3,17 +3,14 @@
 //! which obsctl never creates, removes or changes: it only connects its own
 //! containers to them and disconnects them again.
 
-use std::collections::HashMap;
-
 use bollard::errors::Error as BollardError;
 use bollard::models::{
     EndpointSettings, NetworkConnectRequest, NetworkCreateRequest, NetworkDisconnectRequest,
 };
-use bollard::query_parameters::{InspectNetworkOptions, ListNetworksOptionsBuilder};
+use bollard::query_parameters::InspectNetworkOptions;
 
 use super::{fail, labels, Engine};
 use crate::error::Error;
-use crate::runtime::plan::ObservedNetwork;
 use crate::runtime::LABEL_STACK;
 
 /// The Compose label naming the project a network or container belongs to.
@@ -42,28 +39,6 @@ pub enum NetworkRemoval {
 }
 
 impl Engine {
-    /// The stack's own networks, found by its label.
-    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, Error> {
-        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
-        let options = ListNetworksOptionsBuilder::default()
-            .filters(&filters)
-            .build();
-        let list = self
-            .docker
-            .list_networks(Some(options))
-            .await
-            .map_err(fail("list networks of stack", stack))?;
-        Ok(list
-            .into_iter()
-            .filter_map(|n| {
-                Some(ObservedNetwork {
-                    id: n.id?,
-                    name: n.name.unwrap_or_default(),
-                })
-            })
-            .collect())
-    }
-
     /// Every network on this engine.
     pub async fn networks(&self) -> Result<Vec<NetworkInfo>, Error> {
         let list = self
@@ -138,20 +113,19 @@ impl Engine {
     }
 
     /// Attaches container `container` to network `network_id` (named
-    /// `network` in messages), reachable there as `aliases`.
+    /// `network` in messages). Its container name resolves there, as on
+    /// every user-defined network; no shorter alias is added, so a service of
+    /// the application with the same name (its own `prometheus`) is never
+    /// shadowed on the application's network.
     pub async fn connect_network(
         &self,
         network_id: &str,
         network: &str,
         container: &str,
-        aliases: &[String],
     ) -> Result<(), Error> {
         let request = NetworkConnectRequest {
             container: container.into(),
-            endpoint_config: Some(EndpointSettings {
-                aliases: Some(aliases.to_vec()),
-                ..Default::default()
-            }),
+            endpoint_config: Some(EndpointSettings::default()),
         };
         self.docker
             .connect_network(network_id, request)
