@@ -68,6 +68,8 @@ pub enum Command {
     Status,
     /// Check the whole stack and explain what is wrong and how to fix it.
     Doctor(DoctorArgs),
+    /// Keep the targets found by container labels current, following Docker's events, until stopped.
+    Watch(WatchArgs),
     /// CI step: up, wait for the first scrapes, doctor, optional synthetic alert, report, tear down.
     Smoke(SmokeArgs),
 }
@@ -271,6 +273,13 @@ pub struct DoctorArgs {
     /// Count warnings as failures (exit 1).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Stack directory with the rendered files [default: .obsctl/ beside the spec].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

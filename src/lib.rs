@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod dashboard_lint;
 pub mod dashjson;
 pub mod diagnostic;
+pub mod discovery;
 pub mod doctor;
 pub mod duration;
 pub mod error;

@@ -11,6 +11,7 @@ mod smoke;
 mod status;
 mod up;
 mod validate;
+mod watch;
 
 use anyhow::Result;
 
@@ -37,5 +38,6 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<u8> {
         Command::Status => status::run(printer, file),
         Command::Doctor(args) => doctor::run(printer, file, args),
         Command::Smoke(args) => smoke::run(printer, file, args),
+        Command::Watch(args) => watch::run(printer, file, args),
     }
 }

@@ -5,6 +5,8 @@ pub mod alertmanager;
 pub mod check;
 pub mod classify;
 pub mod containers;
+pub mod discovered;
+pub mod dns;
 pub mod files;
 pub mod grafana;
 pub mod networks;

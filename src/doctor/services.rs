@@ -5,16 +5,19 @@
 use std::time::Duration;
 
 use super::check::Check;
+use super::dns::Networks;
 use super::{alertmanager, prometheus, targets};
 use crate::model::defaults::SCRAPE_TIMEOUT;
 use crate::model::{Model, Service};
 use crate::probes::{get_bytes, get_json, Check as Probe, Http};
 
-/// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
+/// Every Prometheus check. `base` is `http://127.0.0.1:9090`; `networks`
+/// says where names that do not resolve from Prometheus live.
 pub async fn prometheus_checks(
     http: &Http,
     base: &str,
     model: &Model,
+    networks: &Networks,
     timeout: Duration,
 ) -> Vec<Check> {
     let ready = http
@@ -71,7 +74,7 @@ pub async fn prometheus_checks(
     }
     match targets_body
         .map_err(|e| e.to_string())
-        .and_then(|b| targets::checks(&b, &default_timeout))
+        .and_then(|b| targets::checks(&b, &default_timeout, networks))
     {
         Ok(checks) => out.extend(checks),
         Err(e) => out.push(Check::fail("targets", "scrape targets", e)),

@@ -26,6 +26,7 @@ impl Error {
             ),
             ForeignObjects { .. } => "obsctl never adopts or removes objects it did not create: remove or rename them, or give the stack another `name` in the spec; nothing was created".into(),
             NetworksMissing { missing, existing } => networks_hint(missing, existing),
+            NothingToWatch => "enable Prometheus in the spec".into(),
             ImageMissing { image } => format!(
                 "build or load {image} locally (`docker image ls` lists what is there), or drop --pull never"
             ),

@@ -81,6 +81,8 @@ pub enum Error {
         /// The networks there are, to choose from.
         existing: Vec<ExistingNetwork>,
     },
+    #[error("the stack has no Prometheus (prometheus.enabled is false), so nothing scrapes what watch would find")]
+    NothingToWatch,
     #[error("image {image} is not present locally, and --pull never forbids pulling it")]
     ImageMissing { image: String },
     #[error("cannot pull image {image}: no registry could be reached ({reason})")]
@@ -262,6 +264,7 @@ impl Error {
             | PortsTaken(_)
             | ForeignObjects { .. }
             | NetworksMissing { .. }
+            | NothingToWatch
             | ImageMissing { .. }
             | RegistryUnreachable { .. }
             | PullFailed { .. }

@@ -31,7 +31,7 @@ pub use exporters::Exporter;
 pub use grafana::Grafana;
 pub use networks::own_network;
 pub use prometheus::{Prometheus, RemoteWrite};
-pub use scrape::ScrapeJob;
+pub use scrape::{ScrapeJob, DISCOVERED_JOB};
 pub use service::{ExporterKind, Service, METRICS_PATH};
 
 /// A secret as rendered: the file it is written to (relative to the component's

@@ -12,6 +12,10 @@ use crate::diagnostic::Problems;
 use crate::duration::parse_duration;
 use crate::spec::Spec;
 
+/// The scrape job whose targets obsctl finds by container labels
+/// ([`crate::discovery`]); each target sets its own `job` label.
+pub const DISCOVERED_JOB: &str = "discovered";
+
 #[derive(Debug, Clone)]
 pub struct ScrapeJob {
     pub job: String,
@@ -85,7 +89,11 @@ pub fn jobs(
         job.interval = e.interval.clone();
         jobs.push(job);
     }
-    let reserved: Vec<String> = jobs.iter().map(|j| j.job.clone()).collect();
+    let reserved: Vec<String> = jobs
+        .iter()
+        .map(|j| j.job.clone())
+        .chain(std::iter::once(DISCOVERED_JOB.to_string()))
+        .collect();
 
     for (i, s) in spec.scrape.iter().enumerate() {
         let field = format!("scrape[{i}]");
@@ -95,7 +103,7 @@ pub fn jobs(
             p.error(
                 &format!("{field}.job"),
                 format!("job `{}` is one obsctl already scrapes for the stack itself", s.job),
-                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana and one per exporter)".into()),
+                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana, discovered and one per exporter)".into()),
             );
         } else if let Some(first) = spec.scrape[..i].iter().position(|o| o.job == s.job) {
             p.error(

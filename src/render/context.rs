@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::paths;
+use crate::discovery;
 use crate::model::defaults::{
     ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL,
 };
@@ -61,6 +62,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
         },
         "alertmanager": model.alertmanager.as_ref().map(|_| model.address(Service::Alertmanager)),
         "jobs": jobs,
+        "discovery": {"job": discovery::JOB, "files": discovery::file_sd::container_pattern()},
         "remote_write": if remote_write.is_empty() { Value::Null } else { json!(remote_write) },
     })
 }

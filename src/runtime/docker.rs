@@ -16,6 +16,7 @@ use futures_util::{Stream, StreamExt};
 
 mod conflicts;
 mod containers;
+mod events;
 mod networks;
 
 pub use networks::{NetworkInfo, NetworkRemoval, COMPOSE_PROJECT};
@@ -155,6 +156,14 @@ impl Engine {
         })
     }
 
+    /// Every running container on the engine.
+    async fn running_containers(&self) -> Result<Vec<bollard::models::ContainerSummary>, Error> {
+        self.docker
+            .list_containers(None)
+            .await
+            .map_err(fail("list containers", "on this engine"))
+    }
+
     /// The stack's containers, running or not.
     pub async fn stack_containers(&self, stack: &str) -> Result<Vec<ObservedContainer>, Error> {
         let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
@@ -250,6 +259,15 @@ impl Engine {
             other => other.map_err(fail("remove volume", name)),
         }
     }
+}
+
+/// A listed container's name, without Docker's leading `/`.
+fn container_name(c: &bollard::models::ContainerSummary) -> String {
+    c.names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_default()
 }
 
 /// The innermost message of an error chain ("No such file or directory").

@@ -14,6 +14,7 @@
 //! again by those labels, never by its name.
 
 pub mod apply;
+pub mod discovery;
 pub mod docker;
 mod down;
 pub mod host;
@@ -28,6 +29,7 @@ pub mod state;
 mod status;
 mod up;
 pub mod wait;
+pub mod watch;
 
 pub use docker::Engine;
 pub use down::{down, DownReport, KeptNetwork};

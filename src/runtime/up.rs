@@ -19,8 +19,9 @@ use super::images::{self, PullPolicy};
 use super::plan::{self, Observed};
 use super::reload::GrafanaAdmin;
 use super::services::{self, Desired, Host, GRAFANA_PASSWORD_COPY};
-use super::{ownership, preflight, state};
+use super::{discovery, ownership, preflight, state};
 use crate::credentials::{self, GrafanaPassword};
+use crate::discovery::{Scope, Target};
 use crate::error::Error;
 use crate::fs::atomic_write;
 use crate::model::{Model, Service};
@@ -56,6 +57,8 @@ pub struct UpReport {
     pub outcomes: Vec<Outcome>,
     /// Containers that joined or left an application network in this run.
     pub networks: Vec<NetworkChange>,
+    /// Targets found by container labels (`prometheus.io/scrape`).
+    pub discovered: Vec<Target>,
     pub grafana: Option<GrafanaAccess>,
 }
 
@@ -124,6 +127,18 @@ pub async fn up(
 
     let written = render::write::write(dir, files)
         .map_err(Error::io("write the rendered files into", dir))?;
+    // Prometheus reads the discovered targets at its start, and re-reads
+    // them by itself when they change.
+    let discovered = match &model.prometheus {
+        Some(_) => {
+            let found = discovery::refresh(engine, &Scope::of(model), dir).await?;
+            for warning in found.discovery.warnings() {
+                progress.say(format!("warning: {warning}"));
+            }
+            found.discovery.targets
+        }
+        None => Vec::new(),
+    };
     let password = grafana_password(model, dir, &desired, &observed, progress)?;
     ownership::open_folders(&desired.bind_dirs(dir))
         .map_err(Error::io("prepare the mounted folders in", dir))?;
@@ -192,6 +207,7 @@ pub async fn up(
         changed: !plan.is_noop(),
         outcomes,
         networks: network_changes(&plan),
+        discovered,
         grafana: model
             .grafana
             .as_ref()

@@ -16,7 +16,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::{fail, labels, Engine, StateFacts};
+use super::{container_name, fail, labels, Engine, StateFacts};
 use crate::error::Error;
 use crate::runtime::plan::{ObservedContainer, Published};
 use crate::runtime::services::Container;
@@ -134,12 +134,7 @@ pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
     ObservedContainer {
         attached,
         id: c.id.clone().unwrap_or_default(),
-        name: c
-            .names
-            .as_ref()
-            .and_then(|n| n.first())
-            .map(|n| n.trim_start_matches('/').to_string())
-            .unwrap_or_default(),
+        name: container_name(&c),
         service: label(LABEL_SERVICE).unwrap_or_default(),
         hash: label(LABEL_HASH),
         state: c.state.map(|s| s.to_string()).unwrap_or_default(),
