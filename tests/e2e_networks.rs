@@ -11,7 +11,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::compose::{App, Container};
+use support::compose::{networks_of, running, App, Container};
 use support::{docker, poll, require_engine, stdout, Images, Stack};
 
 #[test]
@@ -53,11 +53,32 @@ fn down_volumes_with_a_foreign_container_on_the_stack_network_exits_0_and_remove
 }
 
 /// The application: `web` serves its metrics with Prometheus' Content-Type
-/// at /cgi-bin/metrics on 8080.
+/// at /cgi-bin/metrics on 8080, and is listed in the spec; `worker` (the same
+/// program) is only labelled for scraping, on its single exposed port.
 fn application(images: &support::Images) -> String {
     format!(
-        "version: \"2.4\"\nservices:\n  web:\n    image: {app}\n",
+        "version: \"2.4\"\nservices:\n  web:\n    image: {app}\n  worker:\n    image: {app}\n    labels:\n      prometheus.io/scrape: \"true\"\n      prometheus.io/path: /cgi-bin/metrics\n",
         app = images.app
+    )
+}
+
+/// The discovered target of `job`, once it is up.
+fn discovered_up(stack: &Stack, job: &str) -> serde_json::Value {
+    poll(
+        &format!("discovered target {job} up"),
+        Duration::from_secs(30),
+        || {
+            let targets = stack.prometheus("/api/v1/targets");
+            targets["data"]["activeTargets"]
+                .as_array()?
+                .iter()
+                .find(|t| {
+                    t["scrapePool"] == "discovered"
+                        && t["labels"]["job"] == job
+                        && t["health"] == "up"
+                })
+                .cloned()
+        },
     )
 }
 
@@ -109,15 +130,31 @@ fn the_stack_joins_the_application_network_and_follows_it_when_the_application_i
         assert!(stack.labelled(kind).is_empty(), "a {kind} was created");
     }
 
-    // Joined: the application's service is scraped by its Compose name.
+    // Joined: the application's service is scraped by its Compose name, and
+    // the labelled one is found and scraped too.
     stack.write_spec(&stack.spec(&format!("networks: [{network}]\n{scrape}")));
     stack.up();
     wait_until_up(&stack, "web");
-    let prometheus = Container(format!("{}-prometheus", stack.name));
-    assert!(prometheus.networks().contains(&network));
+    let worker = discovered_up(&stack, "worker");
+    let container = app.container("worker");
+    assert_eq!(
+        worker["labels"]["instance"],
+        format!("{container}:8080"),
+        "{worker}"
+    );
+    assert_eq!(worker["labels"]["compose_project"], app.project.as_str());
+    assert_eq!(worker["labels"]["compose_service"], "worker");
+    assert_eq!(worker["labels"]["container"], container.as_str());
+    assert!(
+        worker["scrapeUrl"]
+            .as_str()
+            .unwrap()
+            .ends_with("/cgi-bin/metrics"),
+        "{worker}"
+    );
+    assert!(networks_of(&format!("{}-prometheus", stack.name)).contains(&network));
     let again = stack.up();
     assert_eq!(again["changed"], false, "{again}");
-    std::mem::forget(prometheus);
 
     // While the stack is attached, Docker refuses to remove the application's
     // network, so Compose's `down` keeps it and `up` reuses it. When the
@@ -159,5 +196,23 @@ fn the_stack_joins_the_application_network_and_follows_it_when_the_application_i
         .clone();
     assert_eq!(recreated, "recreated", "{report}");
     wait_until_up(&stack, "web");
+    discovered_up(&stack, "worker");
     assert_eq!(stack.up()["changed"], false);
+
+    // `down --volumes` while the application runs: the stack goes, volumes
+    // and all; the application and its network stay as they are.
+    let network_id = app.network_id().unwrap();
+    let web = app.container("web");
+    let down = stack.obsctl(&["down", "--volumes"]);
+    assert!(
+        down.status.success(),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
+    for kind in ["container", "network", "volume"] {
+        assert!(stack.labelled(kind).is_empty(), "a labelled {kind} is left");
+    }
+    assert!(running(&web), "the application was stopped");
+    assert_eq!(networks_of(&web), [network.as_str()]);
+    assert_eq!(app.network_id().as_deref(), Some(network_id.as_str()));
 }

@@ -8,7 +8,7 @@ use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::WatchArgs;
-use crate::discovery::{Scope, Target};
+use crate::discovery::{Discovery, Scope, Target};
 use crate::error::{Error, EXIT_OK};
 use crate::printer::{Format, Printer};
 use crate::runtime::watch::WatchEvent;
@@ -41,61 +41,70 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &WatchArgs) -> Result<u
     Ok(EXIT_OK)
 }
 
+/// Tells the first look, then every change of the targets (a pass that
+/// changed nothing is not told), new warnings, and breaks in the events.
 fn tell(printer: &Printer, event: WatchEvent, first: &mut bool, warned: &mut Vec<String>) {
-    match (printer.format(), event) {
-        (
-            Format::Json,
-            WatchEvent::Refreshed {
-                refresh,
-                added,
-                removed,
-            },
-        ) => printer.json(&json!({
-            "event": "targets",
-            "targets": refresh.discovery.targets,
-            "added": added,
-            "removed": removed,
-            "skipped": refresh.discovery.skipped,
-        })),
-        (Format::Json, WatchEvent::Lost { reason, retry_in }) => printer.json(&json!({
-            "event": "lost", "reason": reason, "retry_in_ms": retry_in.as_millis() as u64,
-        })),
-        (Format::Json, WatchEvent::Following) => printer.json(&json!({"event": "following"})),
-        (
-            Format::Human,
-            WatchEvent::Refreshed {
-                refresh,
-                added,
-                removed,
-            },
-        ) => {
-            if std::mem::take(first) {
-                let all = &refresh.discovery.targets;
-                printer.say(format!(
-                    "{} target(s) found by label{}",
-                    all.len(),
-                    list(all)
-                ));
-            } else {
-                for t in &added {
-                    printer.say(format!("+ {}", describe(t)));
-                }
-                for t in &removed {
-                    printer.say(format!("- {}", describe(t)));
+    match event {
+        WatchEvent::Refreshed {
+            refresh,
+            added,
+            removed,
+        } => {
+            let look = std::mem::take(first);
+            if look || !added.is_empty() || !removed.is_empty() {
+                match printer.format() {
+                    Format::Json => printer.json(&json!({
+                        "event": "targets",
+                        "targets": refresh.discovery.targets,
+                        "added": added,
+                        "removed": removed,
+                        "skipped": refresh.discovery.skipped,
+                    })),
+                    Format::Human if look => {
+                        let all = &refresh.discovery.targets;
+                        printer.say(format!(
+                            "{} target(s) found by label{}",
+                            all.len(),
+                            list(all)
+                        ));
+                    }
+                    Format::Human => {
+                        for t in &added {
+                            printer.say(format!("+ {}", describe(t)));
+                        }
+                        for t in &removed {
+                            printer.say(format!("- {}", describe(t)));
+                        }
+                    }
                 }
             }
-            let warnings: Vec<String> = refresh.discovery.warnings().collect();
-            for w in warnings.iter().filter(|w| !warned.contains(w)) {
-                printer.say(format!("warning: {w}"));
+            if printer.format() == Format::Human {
+                warn(printer, &refresh.discovery, warned);
             }
-            *warned = warnings;
         }
-        (Format::Human, WatchEvent::Lost { reason, retry_in }) => printer.say(format!(
-            "lost Docker's events ({reason}); trying again in {:.1}s",
-            retry_in.as_secs_f64()
-        )),
-        (Format::Human, WatchEvent::Following) => printer.say("following Docker's events again"),
+        WatchEvent::Lost { reason, retry_in } => match printer.format() {
+            Format::Json => printer.json(&json!({
+                "event": "lost", "reason": reason, "retry_in_ms": retry_in.as_millis() as u64,
+            })),
+            Format::Human => printer.say(format!(
+                "lost Docker's events ({reason}); trying again in {:.1}s",
+                retry_in.as_secs_f64()
+            )),
+        },
+        WatchEvent::Following => match printer.format() {
+            Format::Json => printer.json(&json!({"event": "following"})),
+            Format::Human => printer.say("following Docker's events again"),
+        },
     }
+}
+
+/// The warnings of a pass not told already.
+fn warn(printer: &Printer, found: &Discovery, warned: &mut Vec<String>) {
+    let warnings: Vec<String> = found.warnings().collect();
+    for w in warnings.iter().filter(|w| !warned.contains(w)) {
+        printer.say(format!("warning: {w}"));
+    }
+    *warned = warnings;
 }
 
 fn describe(t: &Target) -> String {

@@ -85,6 +85,25 @@ impl Drop for App {
     }
 }
 
+/// True when container `name` runs.
+pub fn running(name: &str) -> bool {
+    stdout(&docker(&["inspect", "-f", "{{.State.Running}}", name])) == "true"
+}
+
+/// Names of the networks container `name` is attached to.
+pub fn networks_of(name: &str) -> Vec<String> {
+    let out = docker(&[
+        "inspect",
+        "-f",
+        "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
+        name,
+    ]);
+    stdout(&out)
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
 /// A container started with `docker run` in a test, removed when it ends.
 pub struct Container(pub String);
 
@@ -108,26 +127,38 @@ impl Container {
     }
 
     pub fn running(&self) -> bool {
-        stdout(&docker(&["inspect", "-f", "{{.State.Running}}", &self.0])) == "true"
+        running(&self.0)
     }
 
-    /// Names of the networks it is attached to.
     pub fn networks(&self) -> Vec<String> {
-        let out = docker(&[
-            "inspect",
-            "-f",
-            "{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}",
-            &self.0,
-        ]);
-        stdout(&out)
-            .split_whitespace()
-            .map(str::to_string)
-            .collect()
+        networks_of(&self.0)
     }
 }
 
 impl Drop for Container {
     fn drop(&mut self) {
         self.remove();
+    }
+}
+
+/// A network made with `docker network create` in a test (so, one obsctl
+/// does not own), removed when it ends.
+pub struct Network(pub String);
+
+impl Network {
+    pub fn create(name: &str) -> Network {
+        let out = docker(&["network", "create", name]);
+        assert!(
+            out.status.success(),
+            "docker network create {name} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Network(name.to_string())
+    }
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        docker(&["network", "rm", &self.0]);
     }
 }

@@ -1,0 +1,133 @@
+//! Containers found by their labels, on the real Docker engine: a labelled
+//! container started after `up` becomes a target at the next `up`, and
+//! within seconds while `obsctl watch` runs; removed, it goes the same way;
+//! and Prometheus is never restarted or reloaded for it.
+//!
+//! The tests are `#[ignore]`d: `cargo test -- --include-ignored` (as
+//! scripts/test.sh does) runs them, and without a Docker engine they then fail.
+
+#[path = "e2e_support/mod.rs"]
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::compose::{Container, Network};
+use support::{docker, poll, require_engine, stdout, Stack};
+
+/// The discovered targets Prometheus scrapes now: job -> health.
+fn discovered(stack: &Stack) -> Vec<(String, String)> {
+    let targets = stack.prometheus("/api/v1/targets");
+    let mut out: Vec<(String, String)> = targets["data"]["activeTargets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["scrapePool"] == "discovered")
+        .map(|t| {
+            (
+                t["labels"]["job"].as_str().unwrap().to_string(),
+                t["health"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn wait_for(stack: &Stack, what: &str, wanted: &[(&str, &str)]) {
+    poll(what, Duration::from_secs(30), || {
+        let now = discovered(stack);
+        let now: Vec<(&str, &str)> = now.iter().map(|(j, h)| (j.as_str(), h.as_str())).collect();
+        (now == wanted).then_some(())
+    });
+}
+
+/// A labelled container of the application on `network`.
+fn labelled(stack: &Stack, name: &str, network: &str) -> Container {
+    Container::run(
+        name,
+        &[
+            "--network",
+            network,
+            "--label",
+            "prometheus.io/scrape=true",
+            "--label",
+            "prometheus.io/path=/cgi-bin/metrics",
+            &stack.images.app,
+        ],
+    )
+}
+
+/// What shows that Prometheus was neither restarted nor reloaded: when its
+/// container started, and when it last loaded its configuration.
+fn prometheus_life(stack: &Stack) -> (String, String) {
+    let started = stdout(&docker(&[
+        "inspect",
+        "-f",
+        "{{.State.StartedAt}}",
+        &format!("{}-prometheus", stack.name),
+    ]));
+    let info = stack.prometheus("/api/v1/status/runtimeinfo");
+    assert_eq!(info["data"]["reloadConfigSuccess"], true, "{info}");
+    (started, info["data"]["lastConfigTime"].to_string())
+}
+
+#[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
+fn labelled_containers_come_and_go_without_prometheus_restarting_or_reloading() {
+    require_engine();
+    let network = Network::create(&format!("e2e-discovery-app-{}", std::process::id()));
+    let stack = Stack::new("discovery");
+    stack.write_spec(&stack.spec(&format!("networks: [{}]\n", network.0)));
+    stack.up();
+    let life = prometheus_life(&stack);
+    let ids = stack.container_ids();
+
+    // Started after `up`: a target after the next `up`, which touches nothing else.
+    let first = labelled(&stack, &format!("{}-first", stack.name), &network.0);
+    let report = stack.up();
+    assert_eq!(report["changed"], false, "{report}");
+    assert_eq!(report["discovered"][0]["job"], first.0.as_str(), "{report}");
+    wait_for(&stack, "the first container up", &[(&first.0, "up")]);
+
+    // Under `obsctl watch`, removed and started containers follow within seconds.
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_obsctl"))
+        .args(["watch", "--output", "json"])
+        .current_dir(stack.dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each line tells the first look, then each change.
+    let mut events = BufReader::new(watch.stdout.take().unwrap()).lines();
+    let mut next_event = || -> Value {
+        let line = events.next().expect("watch ended").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let look = next_event();
+    assert_eq!(look["targets"][0]["job"], first.0.as_str(), "{look}");
+
+    first.remove();
+    let gone = next_event();
+    assert_eq!(gone["removed"][0]["job"], first.0.as_str(), "{gone}");
+    wait_for(&stack, "the first container gone", &[]);
+    let second = labelled(&stack, &format!("{}-second", stack.name), &network.0);
+    let came = next_event();
+    assert_eq!(came["added"][0]["job"], second.0.as_str(), "{came}");
+    wait_for(&stack, "the second container up", &[(&second.0, "up")]);
+
+    // Ctrl-C ends it cleanly.
+    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+    unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
+    let ended = watch.wait().unwrap();
+    assert!(ended.success(), "watch ended with {ended}");
+
+    assert_eq!(
+        prometheus_life(&stack),
+        life,
+        "Prometheus restarted or reloaded"
+    );
+    assert_eq!(stack.container_ids(), ids, "a container was replaced");
+}
