@@ -252,3 +252,12 @@ fn networks_name_existing_application_networks_only() {
         .stderr_has("networks[4]: `bad name` is not a Docker network name")
         .stderr_has("the spec has 4 problems");
 }
+
+#[test]
+fn fallback_scrape_protocol_takes_the_protocols_prometheus_knows() {
+    let spec = "scrape:\n  - job: app\n    targets: [app:8000]\n    fallback_scrape_protocol: PrometheusText\n";
+    invalid(spec)
+        .code(2)
+        .stderr_has("scrape[0].fallback_scrape_protocol: `PrometheusText` is not a scrape protocol")
+        .stderr_has("one of PrometheusText0.0.4, PrometheusText1.0.0");
+}

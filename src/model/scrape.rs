@@ -30,7 +30,17 @@ pub struct ScrapeJob {
     pub tls_skip_verify: bool,
     pub honor_labels: bool,
     pub params: BTreeMap<String, Vec<String>>,
+    pub fallback_scrape_protocol: Option<String>,
 }
+
+/// The values Prometheus 3 takes for `fallback_scrape_protocol`.
+pub const SCRAPE_PROTOCOLS: [&str; 5] = [
+    "PrometheusText0.0.4",
+    "PrometheusText1.0.0",
+    "OpenMetricsText0.0.1",
+    "OpenMetricsText1.0.0",
+    "PrometheusProto",
+];
 
 impl ScrapeJob {
     /// The job obsctl gives one of the stack's own services.
@@ -48,6 +58,7 @@ impl ScrapeJob {
             tls_skip_verify: false,
             honor_labels: false,
             params: BTreeMap::new(),
+            fallback_scrape_protocol: None,
         }
     }
 }
@@ -175,6 +186,15 @@ pub fn jobs(
                 );
             }
         }
+        if let Some(protocol) = &s.fallback_scrape_protocol {
+            if !SCRAPE_PROTOCOLS.contains(&protocol.as_str()) {
+                p.error(
+                    &format!("{field}.fallback_scrape_protocol"),
+                    format!("`{protocol}` is not a scrape protocol"),
+                    Some(format!("one of {}", SCRAPE_PROTOCOLS.join(", "))),
+                );
+            }
+        }
         for key in s.labels.keys() {
             label_name(p, &format!("{field}.labels.{key}"), key);
         }
@@ -198,6 +218,7 @@ pub fn jobs(
             tls_skip_verify: s.tls_skip_verify.unwrap_or(false),
             honor_labels: s.honor_labels.unwrap_or(false),
             params: s.params.clone(),
+            fallback_scrape_protocol: s.fallback_scrape_protocol.clone(),
         });
     }
     jobs

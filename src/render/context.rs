@@ -34,6 +34,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                 "targets": j.targets,
                 "labels": non_empty(&j.labels),
                 "params": non_empty(&j.params),
+                "fallback_scrape_protocol": j.fallback_scrape_protocol,
                 "basic_auth": j.basic_auth.as_ref().map(|(user, s)| json!({"username": user, "password_file": s.file})),
                 "bearer_token_file": j.bearer_token.as_ref().map(|s| s.file.clone()),
             })

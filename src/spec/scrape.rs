@@ -25,4 +25,7 @@ pub struct ScrapeSpec {
     pub honor_labels: Option<bool>,
     #[serde(default)]
     pub params: BTreeMap<String, Vec<String>>,
+    /// How Prometheus reads an answer with a blank or unsupported
+    /// Content-Type (Prometheus 3 refuses it otherwise).
+    pub fallback_scrape_protocol: Option<String>,
 }
