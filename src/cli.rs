@@ -100,6 +100,12 @@ pub struct InitArgs {
     /// Page critical alerts to PagerDuty; the routing key is read from this environment variable.
     #[arg(long, value_name = "VAR")]
     pub pagerduty_env: Option<String>,
+    /// Look at the containers running here and propose the networks to join, jobs, exporters and packs.
+    #[arg(long)]
+    pub discover: bool,
+    /// With --discover, look only at this Compose project (repeatable).
+    #[arg(long = "project", value_name = "NAME", requires = "discover")]
+    pub projects: Vec<String>,
 }
 
 #[derive(Debug, Args)]

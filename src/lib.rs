@@ -32,6 +32,7 @@ pub mod runtime;
 pub mod smoke;
 pub mod spec;
 pub mod stack;
+pub mod survey;
 pub mod task;
 pub mod timeouts;
 

@@ -55,5 +55,9 @@ pub const WATCH_SETTLE: Duration = Duration::from_millis(250);
 pub const WATCH_RECONNECT_FIRST: Duration = Duration::from_millis(500);
 pub const WATCH_RECONNECT_LONGEST: Duration = Duration::from_secs(10);
 
+/// `init --discover`: one request to a container's port that may serve
+/// metrics (containers answer from this machine at once, or not at all).
+pub const SURVEY_PROBE: Duration = Duration::from_secs(1);
+
 /// How often a spinner is redrawn.
 pub const SPINNER_TICK: Duration = Duration::from_millis(100);

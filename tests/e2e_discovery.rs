@@ -1,7 +1,8 @@
-//! Containers found by their labels, on the real Docker engine: a labelled
-//! container started after `up` becomes a target at the next `up`, and
-//! within seconds while `obsctl watch` runs; removed, it goes the same way;
-//! and Prometheus is never restarted or reloaded for it.
+//! Finding what to scrape, on the real Docker engine: a labelled container
+//! started after `up` becomes a target at the next `up`, and within seconds
+//! while `obsctl watch` runs; removed, it goes the same way; and Prometheus
+//! is never restarted or reloaded for it. `init --discover` looks at an
+//! application run by Compose and writes a spec whose every target comes up.
 //!
 //! The tests are `#[ignore]`d: `cargo test -- --include-ignored` (as
 //! scripts/test.sh does) runs them, and without a Docker engine they then fail.
@@ -14,8 +15,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::compose::{Container, Network};
-use support::{docker, poll, require_engine, stdout, Stack};
+use serde_yaml::Value as Yaml;
+use support::compose::{App, Container, Network};
+use support::{docker, poll, require_engine, set_yaml, stdout, Stack};
 
 /// The discovered targets Prometheus scrapes now: job -> health.
 fn discovered(stack: &Stack) -> Vec<(String, String)> {
@@ -130,4 +132,127 @@ fn labelled_containers_come_and_go_without_prometheus_restarting_or_reloading() 
         "Prometheus restarted or reloaded"
     );
     assert_eq!(stack.container_ids(), ids, "a container was replaced");
+}
+
+/// The application `init --discover` looks at: `api` serves FastAPI-like
+/// metrics at /api/v1/metrics on 8000 with no Content-Type (busybox's httpd
+/// sends none for a file without an extension), `worker` is labelled for
+/// scraping, and `db` and `cache` expose PostgreSQL's and Redis' ports. No
+/// PostgreSQL or Redis image can be had here: `db` and `cache` are the test
+/// application standing in for them, so the exporters obsctl runs answer
+/// (their targets are up) while reporting the database down (pg_up 0).
+fn shop(app_image: &str) -> String {
+    format!(
+        r#"version: "2.4"
+services:
+  api:
+    image: {app_image}
+    expose: ["8000"]
+    command: ["sh", "-c", "mkdir -p /tmp/www/api/v1 && printf '# TYPE http_requests_total counter\nhttp_requests_total{{method=\"GET\",status=\"200\"}} 7\n' >/tmp/www/api/v1/metrics && exec httpd -f -p 8000 -h /tmp/www"]
+  worker:
+    image: {app_image}
+    labels:
+      prometheus.io/scrape: "true"
+      prometheus.io/path: /cgi-bin/metrics
+  db:
+    image: {app_image}
+    expose: ["5432"]
+  cache:
+    image: {app_image}
+    expose: ["6379"]
+"#
+    )
+}
+
+#[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
+fn init_discover_proposes_a_spec_whose_every_target_comes_up() {
+    require_engine();
+    // The exporter's password placeholder, for every obsctl run of this test.
+    std::env::set_var("POSTGRES_PASSWORD", "not-the-application-secret");
+    let app = App::up("init", &shop(&support::Images::get().app));
+    let stack = Stack::new("init");
+
+    let out = stack.obsctl(&[
+        "init",
+        "--discover",
+        "--yes",
+        "--project",
+        &app.project,
+        "--name",
+        &stack.name,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("before `obsctl up`, set: POSTGRES_PASSWORD"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(stack.dir.path().join("obsctl.yaml")).unwrap();
+    let mut spec: Yaml = serde_yaml::from_str(&text).unwrap();
+    assert_eq!(spec["networks"][0], app.network().as_str(), "{text}");
+    let api = &spec["scrape"][0];
+    assert_eq!(api["job"], "api", "{text}");
+    assert_eq!(api["targets"][0], "api:8000", "{text}");
+    assert_eq!(api["metrics_path"], "/api/v1/metrics", "{text}");
+    assert_eq!(
+        api["fallback_scrape_protocol"], "PrometheusText0.0.4",
+        "{text}"
+    );
+    assert!(
+        spec["scrape"].get(1).is_none(),
+        "the labelled worker needs no job: {text}"
+    );
+    assert_eq!(
+        spec["exporters"]["postgres"]["address"], "db:5432",
+        "{text}"
+    );
+    assert_eq!(
+        spec["exporters"]["redis"]["address"], "cache:6379",
+        "{text}"
+    );
+    for pack in ["http", "postgres", "redis"] {
+        assert_eq!(spec["rules"]["packs"][pack], true, "{pack}: {text}");
+    }
+    let valid = stack.obsctl(&["validate"]);
+    assert!(
+        valid.status.success(),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+
+    // Brought up with the local images, free ports and short intervals.
+    stack.localize(&mut spec);
+    set_yaml(&mut spec, &["prometheus", "scrape_interval"], "2s".into());
+    set_yaml(&mut spec, &["prometheus", "scrape_timeout"], "2s".into());
+    stack.write_spec(&serde_yaml::to_string(&spec).unwrap());
+    stack.up();
+
+    let expected = [
+        "alertmanager",
+        "api",
+        "grafana",
+        "node",
+        "postgres",
+        "prometheus",
+        "redis",
+        "worker",
+    ];
+    poll("every proposed target up", Duration::from_secs(60), || {
+        let targets = stack.prometheus("/api/v1/targets");
+        let mut jobs: Vec<(String, String)> = targets["data"]["activeTargets"]
+            .as_array()?
+            .iter()
+            .map(|t| {
+                (
+                    t["labels"]["job"].as_str().unwrap_or_default().to_string(),
+                    t["health"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        jobs.sort();
+        let up = jobs.iter().all(|(_, h)| h == "up");
+        let names: Vec<&str> = jobs.iter().map(|(j, _)| j.as_str()).collect();
+        (up && names == expected).then_some(())
+    });
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use e2e::{poll, require_engine, Stack};
+use e2e::{poll, require_engine, set_yaml, Stack};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
@@ -42,48 +42,11 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-fn set(map: &mut Yaml, path: &[&str], value: Yaml) {
-    let mut node = map;
-    for key in &path[..path.len() - 1] {
-        node = node
-            .get_mut(*key)
-            .unwrap_or_else(|| panic!("the example has no `{key}`"));
-    }
-    node[path[path.len() - 1]] = value;
-}
-
 /// The example's spec with this stack's name, free ports and local images.
 fn spec_for(stack: &Stack, example: &str) -> String {
     let mut spec: Yaml = serde_yaml::from_str(example).unwrap();
-    let i = &stack.images;
-    set(&mut spec, &["name"], stack.name.clone().into());
-    for (service, image, port) in [
-        ("prometheus", &i.prometheus, stack.prometheus_port),
-        ("alertmanager", &i.alertmanager, stack.alertmanager_port),
-        ("grafana", &i.grafana, stack.grafana_port),
-    ] {
-        set(&mut spec, &[service, "image"], image.clone().into());
-        set(&mut spec, &[service, "port"], u64::from(port).into());
-    }
-    let exporters: Vec<String> = spec["exporters"]
-        .as_mapping()
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k.as_str().unwrap().to_string())
-        .collect();
-    for exporter in exporters {
-        let image = match exporter.as_str() {
-            "node" => &i.node_exporter,
-            "postgres" => &i.postgres_exporter,
-            "redis" => &i.redis_exporter,
-            other => panic!("no local test image for the {other} exporter"),
-        };
-        set(
-            &mut spec,
-            &["exporters", &exporter, "image"],
-            image.clone().into(),
-        );
-    }
+    set_yaml(&mut spec, &["name"], stack.name.clone().into());
+    stack.localize(&mut spec);
     serde_yaml::to_string(&spec).unwrap()
 }
 

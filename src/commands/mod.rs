@@ -6,6 +6,7 @@ mod dashboards;
 mod doctor;
 mod down;
 mod init;
+mod init_survey;
 mod render;
 mod smoke;
 mod status;

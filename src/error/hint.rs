@@ -16,6 +16,7 @@ impl Error {
             UnknownPreset { known, .. } => format!("presets: {}", known.join(", ")),
             UnknownPack { known, .. } => format!("packs: {}", known.join(", ")),
             BadScrapeFlag { .. } => "e.g. --scrape api=host.docker.internal:8000/metrics".into(),
+            InitJob { .. } => "give the job another name (the stack's own jobs: prometheus, alertmanager, grafana, node, cadvisor, postgres, redis, discovered); one name with several targets is one job".into(),
             NoSuchDashboardPath { .. } | NoDashboardFiles => {
                 "give dashboard JSON files or folders holding them".into()
             }

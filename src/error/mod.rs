@@ -48,6 +48,8 @@ pub enum Error {
     UnknownPack { name: String, known: Vec<String> },
     #[error("`{value}` is not JOB=HOST:PORT[/PATH]")]
     BadScrapeFlag { value: String },
+    #[error("--scrape: job `{job}` {reason}")]
+    InitJob { job: String, reason: String },
 
     // --- Dashboard files --------------------------------------------------
     #[error("{} does not exist", .path.display())]
@@ -258,6 +260,7 @@ impl Error {
             | UnknownPreset { .. }
             | UnknownPack { .. }
             | BadScrapeFlag { .. }
+            | InitJob { .. }
             | NoSuchDashboardPath { .. }
             | NoDashboardFiles
             | DockerUnreachable { .. }

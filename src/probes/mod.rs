@@ -8,6 +8,7 @@
 
 pub mod alertmanager;
 pub mod grafana;
+pub mod metrics;
 pub mod prometheus;
 
 use std::net::IpAddr;

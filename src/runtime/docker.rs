@@ -18,6 +18,7 @@ mod conflicts;
 mod containers;
 mod events;
 mod networks;
+mod survey;
 
 pub use networks::{NetworkInfo, NetworkRemoval, COMPOSE_PROJECT};
 
