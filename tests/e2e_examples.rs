@@ -1,7 +1,8 @@
 //! An example from examples/ brought up by `obsctl up` on the real Docker
 //! engine: the Amani backend's spec as written, with only the stack name,
-//! host ports and images replaced (the local test images of tests/images,
-//! never pulled). Every service becomes ready, Prometheus loads and
+//! host ports, images (the local test images of tests/images, never pulled)
+//! and the application's network replaced (a network the test makes stands
+//! in for the application's Compose network, which the stack joins). Every service becomes ready, Prometheus loads and
 //! evaluates the example's rule groups with its thresholds, and Grafana (the
 //! API stand-in) is provisioned with its dashboard.
 //!
@@ -15,6 +16,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
+use e2e::compose::{networks_of, Network};
 use e2e::{poll, require_engine, set_yaml, Stack};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
@@ -42,10 +44,17 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-/// The example's spec with this stack's name, free ports and local images.
-fn spec_for(stack: &Stack, example: &str) -> String {
+/// The example's spec with this stack's name, free ports, local images and
+/// the application's `network`.
+fn spec_for(stack: &Stack, example: &str, network: &str) -> String {
     let mut spec: Yaml = serde_yaml::from_str(example).unwrap();
     set_yaml(&mut spec, &["name"], stack.name.clone().into());
+    assert_eq!(
+        spec["networks"].as_sequence().map(Vec::len),
+        Some(1),
+        "the example joins one network"
+    );
+    set_yaml(&mut spec, &["networks"], vec![Yaml::from(network)].into());
     stack.localize(&mut spec);
     serde_yaml::to_string(&spec).unwrap()
 }
@@ -75,15 +84,21 @@ fn the_amani_backend_example_comes_up_with_its_rules_and_dashboard() {
     for (k, v) in SECRETS {
         std::env::set_var(k, v);
     }
+    let network = Network::create(&format!("e2e-example-app-{}", std::process::id()));
     let stack = Stack::new("example");
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(EXAMPLE);
     copy_dir(&source, stack.dir.path());
     let example = std::fs::read_to_string(source.join("obsctl.yaml")).unwrap();
-    stack.write_spec(&spec_for(&stack, &example));
+    stack.write_spec(&spec_for(&stack, &example, &network.0));
 
     let report = stack.up();
+    let prometheus = format!("{}-prometheus", stack.name);
+    assert!(
+        networks_of(&prometheus).contains(&network.0),
+        "Prometheus did not join the application's network"
+    );
     let services: BTreeSet<&str> = report["services"]
         .as_array()
         .unwrap()
