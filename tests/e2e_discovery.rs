@@ -1,7 +1,8 @@
 //! Finding what to scrape, on the real Docker engine: a labelled container
 //! started after `up` becomes a target at the next `up`, and within seconds
 //! while `obsctl watch` runs; removed, it goes the same way; and Prometheus
-//! is never restarted or reloaded for it. `init --discover` looks at an
+//! is never restarted or reloaded for it; when the engine goes away and comes
+//! back, `watch` follows its events again. `init --discover` looks at an
 //! application run by Compose and writes a spec whose every target comes up.
 //!
 //! The tests are `#[ignore]`d: `cargo test -- --include-ignored` (as
@@ -62,6 +63,43 @@ fn labelled(stack: &Stack, name: &str, network: &str) -> Container {
     )
 }
 
+/// `obsctl watch --output json` running in the stack's folder.
+struct Watch {
+    child: std::process::Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+}
+
+impl Watch {
+    fn start(stack: &Stack, docker_host: Option<&str>) -> Watch {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_obsctl"));
+        command
+            .args(["watch", "--output", "json"])
+            .current_dir(stack.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(host) = docker_host {
+            command.env("DOCKER_HOST", host);
+        }
+        let mut child = command.spawn().unwrap();
+        let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        Watch { child, lines }
+    }
+
+    /// The next line it prints: the first look, then each change.
+    fn next(&mut self) -> Value {
+        let line = self.lines.next().expect("watch ended").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    }
+
+    /// Sends `signal`; it must end with exit 0.
+    fn stop(mut self, signal: i32) {
+        // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+        let ended = self.child.wait().unwrap();
+        assert!(ended.success(), "watch ended with {ended}");
+    }
+}
+
 /// What shows that Prometheus was neither restarted nor reloaded: when its
 /// container started, and when it last loaded its configuration.
 fn prometheus_life(stack: &Stack) -> (String, String) {
@@ -95,19 +133,8 @@ fn labelled_containers_come_and_go_without_prometheus_restarting_or_reloading() 
     wait_for(&stack, "the first container up", &[(&first.0, "up")]);
 
     // Under `obsctl watch`, removed and started containers follow within seconds.
-    let mut watch = Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .args(["watch", "--output", "json"])
-        .current_dir(stack.dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Each line tells the first look, then each change.
-    let mut events = BufReader::new(watch.stdout.take().unwrap()).lines();
-    let mut next_event = || -> Value {
-        let line = events.next().expect("watch ended").unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
-    };
+    let mut watch = Watch::start(&stack, None);
+    let mut next_event = || watch.next();
     let look = next_event();
     assert_eq!(look["targets"][0]["job"], first.0.as_str(), "{look}");
 
@@ -121,10 +148,7 @@ fn labelled_containers_come_and_go_without_prometheus_restarting_or_reloading() 
     wait_for(&stack, "the second container up", &[(&second.0, "up")]);
 
     // Ctrl-C ends it cleanly.
-    // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
-    unsafe { libc::kill(watch.id() as i32, libc::SIGINT) };
-    let ended = watch.wait().unwrap();
-    assert!(ended.success(), "watch ended with {ended}");
+    watch.stop(libc::SIGINT);
 
     assert_eq!(
         prometheus_life(&stack),
@@ -255,4 +279,95 @@ fn init_discover_proposes_a_spec_whose_every_target_comes_up() {
         let names: Vec<&str> = jobs.iter().map(|(j, _)| j.as_str()).collect();
         (up && names == expected).then_some(())
     });
+}
+
+/// A stand-in for the Docker socket between `watch` and the engine, which can
+/// drop every connection and refuse new ones for a while, as an engine that
+/// restarts does (the shared engine itself is never restarted).
+struct Socket {
+    path: std::path::PathBuf,
+    conns: std::sync::Arc<std::sync::Mutex<Vec<std::os::unix::net::UnixStream>>>,
+    refusing: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Socket {
+    fn forward_to_engine(path: std::path::PathBuf) -> Socket {
+        use std::os::unix::net::{UnixListener, UnixStream};
+        use std::sync::atomic::Ordering;
+        let engine = std::env::var("DOCKER_HOST")
+            .ok()
+            .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+            .unwrap_or_else(|| "/var/run/docker.sock".into());
+        let listener = UnixListener::bind(&path).unwrap();
+        let socket = Socket {
+            path,
+            conns: Default::default(),
+            refusing: Default::default(),
+        };
+        let (conns, refusing) = (socket.conns.clone(), socket.refusing.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if refusing.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is reset
+                }
+                let Ok(upstream) = UnixStream::connect(&engine) else {
+                    continue;
+                };
+                let mut list = conns.lock().unwrap();
+                list.push(client.try_clone().unwrap());
+                list.push(upstream.try_clone().unwrap());
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), upstream.try_clone().unwrap()),
+                    (upstream, client),
+                ] {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        socket
+    }
+
+    /// Drops every connection and refuses new ones for `pause`.
+    fn restart(&self, pause: Duration) {
+        use std::sync::atomic::Ordering;
+        self.refusing.store(true, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+        std::thread::sleep(pause);
+        self.refusing.store(false, Ordering::SeqCst);
+    }
+}
+
+#[test]
+#[ignore = "end-to-end: needs a Docker engine and the test images; scripts/test.sh runs it"]
+fn watch_follows_the_engine_again_after_it_went_away() {
+    require_engine();
+    let network = Network::create(&format!("e2e-watch-app-{}", std::process::id()));
+    let stack = Stack::new("rewatch");
+    stack.write_spec(&stack.spec(&format!("networks: [{}]\n", network.0)));
+    let socket = Socket::forward_to_engine(stack.dir.path().join("engine.sock"));
+
+    // `watch` needs no running stack: it only hands targets over.
+    let mut watch = Watch::start(&stack, Some(&format!("unix://{}", socket.path.display())));
+    let mut next_event = || watch.next();
+    assert_eq!(next_event()["event"], "targets");
+
+    socket.restart(Duration::from_millis(1500));
+    assert_eq!(next_event()["event"], "lost");
+    let mut event = next_event();
+    while event["event"] == "lost" {
+        event = next_event(); // still refused: it tries again, later
+    }
+    assert_eq!(event["event"], "following", "{event}");
+
+    let late = labelled(&stack, &format!("{}-late", stack.name), &network.0);
+    let came = next_event();
+    assert_eq!(came["added"][0]["job"], late.0.as_str(), "{came}");
+
+    // SIGTERM (`systemctl stop`) ends it cleanly.
+    watch.stop(libc::SIGTERM);
 }
