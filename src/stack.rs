@@ -64,6 +64,27 @@ pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
     })
 }
 
+/// Loads and validates the stack for work that never reads its secrets
+/// (`watch`, which only needs its name, networks and jobs): a variable a
+/// secret is read from need not be set where this runs (a service manager's
+/// environment, say), and stands in as a placeholder that is never used.
+pub fn load_without_secrets(file: Option<&Path>) -> Result<Stack, Error> {
+    let source = source(file)?;
+    let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .or_else(|| Some("unused".to_string()))
+    };
+    let built = model::build(&spec, &source, &env).map_err(Error::InvalidSpec)?;
+    Ok(Stack {
+        source,
+        model: built.model,
+        warnings: built.warnings,
+    })
+}
+
 /// The stack name the spec gives (or the default), read without validating
 /// the rest: `down` and `status` must work even when, say, a secret's
 /// environment variable is not set in this shell.

@@ -42,3 +42,17 @@ fn doctor_reports_docker_as_a_failed_check_and_still_checks_the_spec() {
         .unwrap();
     assert_eq!(spec["status"], "ok");
 }
+
+#[test]
+fn watch_needs_no_secret_but_an_engine() {
+    // Watch only hands targets over: a secret's variable unset where it runs
+    // (a service manager's environment) does not stop it; a missing engine does.
+    let spec = "exporters:\n  postgres:\n    address: db:5432\n    user: monitor\n    password: {env: OBSCTL_TEST_UNSET_PG_PASSWORD}\n";
+    let mut t = Test::new()
+        .file("obsctl.yaml", spec)
+        .env("DOCKER_HOST", "unix:///nonexistent/obsctl-test.sock");
+    t.args(&["watch"])
+        .run()
+        .code(2)
+        .stderr_has("cannot reach the Docker engine at unix:///nonexistent/obsctl-test.sock");
+}

@@ -17,7 +17,8 @@ use crate::{runtime, stack, task};
 /// Follows Docker's events until stopped; exit 0 when stopped, 1 when the
 /// targets could not be written, 2 when there is nothing to watch for.
 pub fn run(printer: &Printer, file: Option<&Path>, args: &WatchArgs) -> Result<u8> {
-    let stack = stack::load(file)?;
+    // Watch hands over targets only: the secrets' variables need not be set.
+    let stack = stack::load_without_secrets(file)?;
     printer.warnings(&stack.warnings);
     if stack.model.prometheus.is_none() {
         return Err(Error::NothingToWatch.into());
