@@ -53,10 +53,13 @@ pub fn source(file: Option<&Path>) -> Result<Source, Error> {
 
 /// Loads and validates the stack; its warnings are returned, not printed.
 pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
+    load_with(file, &|name: &str| std::env::var(name).ok())
+}
+
+fn load_with(file: Option<&Path>, env: model::Env) -> Result<Stack, Error> {
     let source = source(file)?;
     let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
-    let env = |name: &str| std::env::var(name).ok();
-    let built = model::build(&spec, &source, &env).map_err(Error::InvalidSpec)?;
+    let built = model::build(&spec, &source, env).map_err(Error::InvalidSpec)?;
     Ok(Stack {
         source,
         model: built.model,
@@ -69,19 +72,11 @@ pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
 /// secret is read from need not be set where this runs (a service manager's
 /// environment, say), and stands in as a placeholder that is never used.
 pub fn load_without_secrets(file: Option<&Path>) -> Result<Stack, Error> {
-    let source = source(file)?;
-    let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
-    let env = |name: &str| {
+    load_with(file, &|name: &str| {
         std::env::var(name)
             .ok()
             .filter(|v| !v.is_empty())
             .or_else(|| Some("unused".to_string()))
-    };
-    let built = model::build(&spec, &source, &env).map_err(Error::InvalidSpec)?;
-    Ok(Stack {
-        source,
-        model: built.model,
-        warnings: built.warnings,
     })
 }
 
