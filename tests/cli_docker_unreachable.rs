@@ -61,3 +61,17 @@ fn doctor_refuses_an_invalid_spec_with_exit_2_before_it_needs_docker() {
         .stderr_has("hint: did you mean `retention`?");
     assert_eq!(out.stdout, "");
 }
+
+#[test]
+fn watch_needs_no_secret_but_an_engine() {
+    // Watch only hands targets over: a secret's variable unset where it runs
+    // (a service manager's environment) does not stop it; a missing engine does.
+    let spec = "exporters:\n  postgres:\n    address: db:5432\n    user: monitor\n    password: {env: OBSCTL_TEST_UNSET_PG_PASSWORD}\n";
+    let mut t = Test::new()
+        .file("obsctl.yaml", spec)
+        .env("DOCKER_HOST", "unix:///nonexistent/obsctl-test.sock");
+    t.args(&["watch"])
+        .run()
+        .code(2)
+        .stderr_has("cannot reach the Docker engine at unix:///nonexistent/obsctl-test.sock");
+}

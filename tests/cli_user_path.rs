@@ -58,6 +58,7 @@ fn init_on_a_terminal_reads_as_a_conversation() {
     };
     answer(&mut p, "Stack name", "shop");
     answer(&mut p, "Start from", "");
+    answer(&mut p, "Look at the containers running here", "n");
     answer(&mut p, "Add a service of yours to scrape?", "y");
     answer(&mut p, "job name", "api");
     answer(&mut p, "address", "");

@@ -7,6 +7,8 @@
 // its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
+pub mod compose;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -218,6 +220,39 @@ impl Stack {
             gf = self.images.grafana,
             gp = self.grafana_port,
         )
+    }
+
+    /// Points a spec (parsed) at this stack's free ports and the local
+    /// images of its services and exporters.
+    pub fn localize(&self, spec: &mut serde_yaml::Value) {
+        let i = &self.images;
+        for (service, image, port) in [
+            ("prometheus", &i.prometheus, self.prometheus_port),
+            ("alertmanager", &i.alertmanager, self.alertmanager_port),
+            ("grafana", &i.grafana, self.grafana_port),
+        ] {
+            set_yaml(spec, &[service, "image"], image.clone().into());
+            set_yaml(spec, &[service, "port"], u64::from(port).into());
+        }
+        let exporters: Vec<String> = spec["exporters"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str().unwrap().to_string())
+            .collect();
+        for exporter in exporters {
+            let image = match exporter.as_str() {
+                "node" => &i.node_exporter,
+                "postgres" => &i.postgres_exporter,
+                "redis" => &i.redis_exporter,
+                other => panic!("no local test image for the {other} exporter"),
+            };
+            set_yaml(
+                spec,
+                &["exporters", &exporter, "image"],
+                image.clone().into(),
+            );
+        }
     }
 
     pub fn write_spec(&self, text: &str) {
@@ -459,4 +494,16 @@ pub fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Sets the value at `path` (keys from the top) in a YAML document whose
+/// parents exist.
+pub fn set_yaml(doc: &mut serde_yaml::Value, path: &[&str], value: serde_yaml::Value) {
+    let mut node = doc;
+    for key in &path[..path.len() - 1] {
+        node = node
+            .get_mut(*key)
+            .unwrap_or_else(|| panic!("the spec has no `{key}`"));
+    }
+    node[path[path.len() - 1]] = value;
 }
