@@ -107,6 +107,21 @@ impl<'a> Problems<'a> {
         self.positions.contains(field)
     }
 
+    /// An empty list for the same spec, to gather a piece of work's
+    /// problems apart (on another thread) and [`append`](Self::append) later.
+    pub fn sibling(&self) -> Problems<'a> {
+        Problems {
+            file: self.file.clone(),
+            positions: self.positions,
+            list: Vec::new(),
+        }
+    }
+
+    /// Moves `other`'s problems to the end of this list.
+    pub fn append(&mut self, other: Problems) {
+        self.list.extend(other.list);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.list.iter().any(|p| p.severity == Severity::Error)
     }

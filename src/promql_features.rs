@@ -166,10 +166,16 @@ pub struct Calls {
 /// function the parser does not know) the text is scanned for calls of the
 /// experimental names, so an experimental call is found either way.
 pub fn calls(expr: &str) -> Calls {
+    calls_in(expr, promql::parse(expr).ok().as_ref())
+}
+
+/// [`calls`] of `expr` already parsed into `tree` (`None` when it does not
+/// parse), so a caller that parsed it need not parse it again.
+pub fn calls_in(expr: &str, tree: Option<&Expr>) -> Calls {
     let mut out = Calls::default();
-    let names = match promql::parse(expr) {
-        Ok(tree) => tree_calls(&tree),
-        Err(_) => text_calls(expr),
+    let names = match tree {
+        Some(tree) => tree_calls(tree),
+        None => text_calls(expr),
     };
     for (name, is_function) in names {
         let experimental = EXPERIMENTAL_FUNCTIONS.contains(&name.as_str())

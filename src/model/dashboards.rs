@@ -12,9 +12,10 @@
 //! error, and so are two directories that would be provisioned into one
 //! folder, the built-ins' `obsctl` included.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::dashboard_edges::filter_by_edges;
@@ -67,6 +68,10 @@ pub fn provisioned(
     // Which directory each provisioned folder comes from.
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let mut refused: BTreeSet<String> = BTreeSet::new();
+    let mut written: HashSet<(Option<String>, String)> = out
+        .iter()
+        .map(|d| (d.folder.clone(), d.file.clone()))
+        .collect();
     if !out.is_empty() {
         sources.insert(BUILTIN_FOLDER.into(), "the built-in dashboards".into());
     }
@@ -92,6 +97,10 @@ pub fn provisioned(
             );
             continue;
         };
+        // Where each file goes, decided in order; then the files are read
+        // and their queries parsed in parallel (most of a large stack's
+        // validation time), and the results taken in order again.
+        let mut placed: Vec<(Option<String>, PathBuf, String)> = Vec::new();
         for (dirs, file) in files {
             let display = file.display().to_string();
             let Some(folder) = folder_of(&dirs, &display, p) else {
@@ -112,16 +121,30 @@ pub fn provisioned(
                     continue;
                 }
             }
-            let Some(json) = read(&file, &display, p) else {
+            placed.push((folder, file, display));
+        }
+        let shared: &Problems = p;
+        let checked: Vec<_> = placed
+            .par_iter()
+            .map(|(_, file, display)| {
+                let mut found = shared.sibling();
+                let json = read(file, display, &mut found).map(normalise);
+                if let Some(json) = &json {
+                    check_queries(json, display, &mut found);
+                }
+                (json, found)
+            })
+            .collect();
+        for ((folder, file, _), (json, found)) in placed.into_iter().zip(checked) {
+            p.append(found);
+            let Some(json) = json else {
                 continue;
             };
-            let json = normalise(json);
-            check_queries(&json, &display, p);
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            if out.iter().any(|d| d.folder == folder && d.file == name) {
+            if !written.insert((folder.clone(), name.clone())) {
                 let at = folder.map(|f| format!("{f}/")).unwrap_or_default();
                 p.error(
                     &field,

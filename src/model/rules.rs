@@ -1,8 +1,10 @@
 //! Alert and recording rules: built-in packs with overrides, inline alerts, and
 //! the user's own rule files (validated, then copied).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
+
+use promql_parser::parser::Expr;
 
 use super::defaults as d;
 use super::exporters::Exporter;
@@ -174,6 +176,7 @@ fn custom_alerts(
     }
     let builtin: BTreeSet<&str> = all.iter().flat_map(|p| p.alert_names()).collect();
     let mut rules = Vec::new();
+    let mut seen = HashSet::new();
     for (i, a) in spec.rules.alerts.iter().enumerate() {
         let field = format!("rules.alerts[{i}]");
         let ok_name = !a.alert.is_empty()
@@ -186,7 +189,7 @@ fn custom_alerts(
                 format!("`{}` is not a valid alert name", a.alert),
                 Some("use letters, digits and underscores, e.g. HighErrorRate".into()),
             );
-        } else if spec.rules.alerts[..i].iter().any(|o| o.alert == a.alert) {
+        } else if !seen.insert(a.alert.as_str()) {
             p.error(
                 &format!("{field}.alert"),
                 format!("alert `{}` is defined twice", a.alert),
@@ -195,14 +198,15 @@ fn custom_alerts(
         } else if builtin.contains(a.alert.as_str()) {
             p.warning(&format!("{field}.alert"), format!("a built-in pack also has an alert named `{}`", a.alert), Some("if both are enabled, two alerts with one name fire; override the pack's alert instead".into()));
         }
-        if let Err(e) = promql::parse(&a.expr) {
+        let tree = promql::parse(&a.expr);
+        if let Err(e) = &tree {
             p.error(
                 &format!("{field}.expr"),
                 format!("invalid PromQL: {e}"),
                 None,
             );
         }
-        for (message, hint) in refused_calls(&a.expr, experimental) {
+        for (message, hint) in refused_calls(&a.expr, tree.ok().as_ref(), experimental) {
             p.error(&format!("{field}.expr"), message, Some(hint));
         }
         let for_ = a
@@ -307,9 +311,9 @@ fn user_files(spec: &Spec, base_dir: &Path, experimental: bool, p: &mut Problems
 
 /// What Prometheus 3.5 refuses to load in a rule expression: experimental
 /// functions unless `experimental` (the feature is enabled), and functions it
-/// does not know. (message, hint) for each.
-fn refused_calls(expr: &str, experimental: bool) -> Vec<(String, String)> {
-    let calls = promql_features::calls(expr);
+/// does not know. (message, hint) for each; `tree` is `expr` parsed.
+fn refused_calls(expr: &str, tree: Option<&Expr>, experimental: bool) -> Vec<(String, String)> {
+    let calls = promql_features::calls_in(expr, tree);
     let mut out = Vec::new();
     if !experimental {
         for f in calls.experimental {
@@ -362,7 +366,8 @@ fn check_rule_file(display: &str, text: &str, experimental: bool, p: &mut Proble
                 None,
             );
         }
-        if let Err(e) = promql::parse(&rule.expr) {
+        let tree = promql::parse(&rule.expr);
+        if let Err(e) = &tree {
             p.elsewhere(
                 display.into(),
                 at("expr"),
@@ -370,7 +375,7 @@ fn check_rule_file(display: &str, text: &str, experimental: bool, p: &mut Proble
                 None,
             );
         }
-        for (message, hint) in refused_calls(&rule.expr, experimental) {
+        for (message, hint) in refused_calls(&rule.expr, tree.ok().as_ref(), experimental) {
             p.elsewhere(
                 display.into(),
                 at("expr"),
