@@ -21,6 +21,7 @@ mod rules;
 mod scrape;
 pub mod secrets;
 mod values;
+mod workload;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
