@@ -2,7 +2,8 @@
 //! Service and a ServiceMonitor each (kube-prometheus-stack has no values for
 //! them). The password is mounted from the exporter's own Secret as a file,
 //! read through the same `*_FILE` variable as under Docker. The node
-//! exporter and cAdvisor are the chart's (see values.yaml).
+//! exporter and cAdvisor are the chart's (see values.yaml); the blackbox
+//! exporter and the Pushgateway have modules of their own.
 
 use serde_json::json;
 

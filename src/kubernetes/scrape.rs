@@ -6,30 +6,32 @@
 //!
 //! The stack's own jobs (Prometheus, Alertmanager, Grafana, node-exporter,
 //! cAdvisor) are scraped by kube-prometheus-stack's own monitors; the
-//! Postgres and Redis exporters' monitors come with their manifests.
+//! exporters obsctl runs come with their monitors (workload.rs), and the
+//! probes' jobs are Probes (probes.rs).
 
 use serde_json::{json, Map, Value};
 
 use super::names::resource_name;
 use super::{object, Meta, Out};
 use crate::model::kubernetes::{KubernetesTarget, Port, Selects};
-use crate::model::ScrapeJob;
+use crate::model::{probe_job, ScrapeJob};
 
 /// The Secret scrape credentials (and remote-write credentials) live in.
 pub(super) const CONSUMER: &str = "prometheus";
 
 pub(super) fn add(out: &mut Out) {
-    let own: Vec<&str> = out
+    let mut own: Vec<String> = out
         .model
         .services()
         .iter()
-        .map(|s| s.service.job())
+        .map(|s| s.service.job().to_string())
         .collect();
+    own.extend(out.model.probes.iter().map(|p| probe_job(&p.name)));
     let user_jobs: Vec<ScrapeJob> = out
         .model
         .scrape_jobs
         .iter()
-        .filter(|j| !own.contains(&j.job.as_str()))
+        .filter(|j| !own.contains(&j.job))
         .cloned()
         .collect();
     // User jobs keep the spec's order, so the index is the one in `scrape:`.
@@ -173,15 +175,23 @@ fn monitor(out: &mut Out, job: &ScrapeJob, k: &KubernetesTarget, name: String) {
 fn warn_docker_only_targets(out: &mut Out, i: usize, job: &ScrapeJob) {
     for (t, target) in job.targets.iter().enumerate() {
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
-        let why = match host {
-            "host.docker.internal" => "is Docker's name for its host",
-            "localhost" | "127.0.0.1" | "::1" | "[::1]" => "would be the Prometheus Pod itself",
-            _ => continue,
+        let Some(why) = docker_only(host, "the Prometheus Pod") else {
+            continue;
         };
         out.warnings.warning(
             &format!("scrape[{i}].targets[{t}]"),
             format!("job `{}`: target `{target}` {why}, not a place in the cluster", job.job),
             Some("say where the job runs in Kubernetes: `kubernetes: {service: NAME, port: PORT}` or `{pod_selector: {LABEL: VALUE}, port: PORT}`".into()),
         );
+    }
+}
+
+/// Why `host` names no place in the cluster, if it does not: Docker's name
+/// for its host, or the local host, which is `pod` itself.
+pub(super) fn docker_only(host: &str, pod: &str) -> Option<String> {
+    match host {
+        "host.docker.internal" => Some("is Docker's name for its host".into()),
+        "localhost" | "127.0.0.1" | "::1" | "[::1]" => Some(format!("would be {pod} itself")),
+        _ => None,
     }
 }

@@ -98,7 +98,13 @@ fn prometheus(out: &mut Out) -> Value {
     // With these (the chart's defaults, written out because obsctl relies on
     // them), the chart's Prometheus selects resources labelled
     // `release: <the Helm release>`, as obsctl's are.
-    for kind in ["rule", "serviceMonitor", "podMonitor", "scrapeConfig"] {
+    for kind in [
+        "rule",
+        "serviceMonitor",
+        "podMonitor",
+        "probe",
+        "scrapeConfig",
+    ] {
         spec.insert(format!("{kind}SelectorNilUsesHelmValues"), json!(true));
     }
     json!({"enabled": true, "prometheusSpec": spec})

@@ -68,6 +68,16 @@ impl Workload {
         }
     }
 
+    /// Where the Prometheus Pod reaches the exporter of stack `stack` in
+    /// `namespace`: its Service's address (`<service>.<namespace>.svc:<port>`).
+    pub fn address(service: Service, stack: &str, namespace: &str) -> String {
+        format!(
+            "{}.{namespace}.svc:{}",
+            service_name(&[stack, service.name()]),
+            service.container_port()
+        )
+    }
+
     /// Adds the Deployment, the Service and the ServiceMonitor.
     pub fn add(self, out: &mut Out) {
         let service = self.service;

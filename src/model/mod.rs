@@ -40,7 +40,7 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
-pub use probes::{Probe, ProbeModule, ProbeOptions};
+pub use probes::{probe_job, Probe, ProbeModule, ProbeOptions};
 pub use prometheus::Prometheus;
 pub use remote_write::RemoteWrite;
 pub use scrape::{Relabel, ScrapeJob};
