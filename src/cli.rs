@@ -71,6 +71,8 @@ pub enum Command {
     Status,
     /// Check the whole stack and explain what is wrong and how to fix it.
     Doctor(DoctorArgs),
+    /// Keep the targets found by container labels current, following Docker's events, until stopped.
+    Watch(WatchArgs),
     /// CI step: up, wait for the first scrapes, doctor, optional synthetic alert, report, tear down.
     Smoke(SmokeArgs),
 }
@@ -101,6 +103,12 @@ pub struct InitArgs {
     /// Page critical alerts to PagerDuty; the routing key is read from this environment variable.
     #[arg(long, value_name = "VAR")]
     pub pagerduty_env: Option<String>,
+    /// Look at the containers running here and propose the networks to join, jobs, exporters and packs.
+    #[arg(long)]
+    pub discover: bool,
+    /// With --discover, look only at this Compose project (repeatable).
+    #[arg(long = "project", value_name = "NAME", requires = "discover")]
+    pub projects: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +349,13 @@ pub struct DoctorArgs {
     /// Count warnings as failures (exit 1).
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Stack directory with the rendered files [default: .obsctl/ beside the spec].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -54,8 +54,8 @@ pub fn is_general(name: &str) -> bool {
 
 /// Reads a dashboard file; invalid JSON is reported with its line and column.
 pub fn read(file: &Path, display: &str, p: &mut Problems) -> Option<Value> {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
+    match std::fs::read_to_string(file) {
+        Ok(text) => parse(&text, display, p),
         Err(e) => {
             p.elsewhere(
                 display.into(),
@@ -63,10 +63,14 @@ pub fn read(file: &Path, display: &str, p: &mut Problems) -> Option<Value> {
                 format!("cannot read dashboard: {e}"),
                 None,
             );
-            return None;
+            None
         }
-    };
-    match serde_json::from_str::<Value>(&text) {
+    }
+}
+
+/// Parses a dashboard's text (what [`read`] does once the file is read).
+pub fn parse(text: &str, display: &str, p: &mut Problems) -> Option<Value> {
+    match serde_json::from_str::<Value>(text) {
         Ok(v) if is_dashboard(&v) => Some(v),
         Ok(_) => {
             p.elsewhere(
@@ -231,13 +235,64 @@ pub fn substitute_variables(expr: &str, with: &str) -> String {
 
 /// Parses a panel query once variables are replaced; `None` when it parses.
 pub fn query_error(expr: &str) -> Option<String> {
-    let first = promql::parse(&substitute_variables(expr, "5m"));
+    let expr = variable_matchers_as_equality(expr);
+    let first = promql::parse(&substitute_variables(&expr, "5m"));
     match first {
         Ok(_) => None,
-        Err(e) => promql::parse(&substitute_variables(expr, "1"))
+        Err(e) => promql::parse(&substitute_variables(&expr, "1"))
             .err()
             .map(|_| e),
     }
+}
+
+/// `job=~"$job"` -> `job="$job"` (and `!~` -> `!=`): a regex matcher whose
+/// whole value is one variable has no regex to check until Grafana fills it
+/// in, and the parser would compile one for the placeholder of every such
+/// matcher (most of the time it takes over a dashboard's queries).
+fn variable_matchers_as_equality(expr: &str) -> std::borrow::Cow<'_, str> {
+    if !expr.contains("=~") && !expr.contains("!~") {
+        return std::borrow::Cow::Borrowed(expr);
+    }
+    let mut out = String::with_capacity(expr.len());
+    let mut rest = expr;
+    while let Some(i) = rest.find(['=', '!']) {
+        let (head, tail) = rest.split_at(i);
+        out.push_str(head);
+        let Some(after) = tail.get(1..).and_then(|t| t.strip_prefix('~')) else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+            continue;
+        };
+        let value = after.trim_start();
+        let quote = value
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'));
+        let whole_variable = quote.and_then(|q| {
+            let inner = &value[1..];
+            let end = inner.find(q)?;
+            let v = &inner[..end];
+            let name = v
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .map(|r| r.split(':').next().unwrap_or(""))
+                .or_else(|| v.strip_prefix("[[").and_then(|r| r.strip_suffix("]]")))
+                .or_else(|| v.strip_prefix('$'))?;
+            let valid = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !v.contains('\\');
+            valid.then_some(())
+        });
+        out.push_str(match (whole_variable, tail.as_bytes()[0]) {
+            (Some(()), b'=') => "=",
+            (Some(()), _) => "!=",
+            (None, b'=') => "=~",
+            (None, _) => "!~",
+        });
+        rest = after;
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 #[cfg(test)]
@@ -257,6 +312,23 @@ mod tests {
             query_error(r#"sum(rate(x{job=~"$job"}[$__rate_interval])) > $threshold"#).is_none()
         );
         assert!(query_error("sum(rate(x[5m])").is_some());
+    }
+
+    #[test]
+    fn a_regex_matcher_on_a_whole_variable_is_checked_as_equality() {
+        assert_eq!(
+            variable_matchers_as_equality(
+                r#"x{job=~"$job", i!~"${instance:regex}", s=~"5..", t =~ "[[t]]", u=~"$a|b"}"#
+            ),
+            r#"x{job="$job", i!="${instance:regex}", s=~"5..", t = "[[t]]", u=~"$a|b"}"#
+        );
+        assert_eq!(
+            variable_matchers_as_equality("a != b and c == d"),
+            "a != b and c == d"
+        );
+        // A written regex is still checked.
+        assert!(query_error(r#"x{job=~"$job", s=~"(5.."}"#).is_some());
+        assert!(query_error(r#"x{job=~"$job"} > 0"#).is_none());
     }
 
     #[test]

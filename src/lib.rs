@@ -14,6 +14,7 @@ pub mod credentials;
 pub mod dashboard_lint;
 pub mod dashjson;
 pub mod diagnostic;
+pub mod discovery;
 pub mod doctor;
 pub mod duration;
 pub mod error;
@@ -35,6 +36,7 @@ pub mod scrape_protocol;
 pub mod smoke;
 pub mod spec;
 pub mod stack;
+pub mod survey;
 pub mod task;
 pub mod timeouts;
 

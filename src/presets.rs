@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::model::defaults::STACK_NAME;
-use crate::model::METRICS_PATH;
+use crate::model::{Service, DISCOVERED_JOB, METRICS_PATH};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Answers {
@@ -18,9 +18,11 @@ pub struct Answers {
     pub routes: Vec<RouteAnswer>,
     /// Point the spec at `rules/` and `dashboards/` folders beside it (written by `init`).
     pub user_folders: bool,
+    /// The application's networks to join (`networks:`).
+    pub networks: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ScrapeAnswer {
     pub job: String,
     pub targets: Vec<String>,
@@ -33,6 +35,48 @@ pub struct ScrapeAnswer {
     pub probe: bool,
 }
 
+impl ScrapeAnswer {
+    /// A job scraping `targets` at `metrics_path`.
+    pub fn new(job: &str, targets: &[&str], metrics_path: &str) -> ScrapeAnswer {
+        ScrapeAnswer {
+            job: job.into(),
+            targets: targets.iter().map(|t| t.to_string()).collect(),
+            metrics_path: metrics_path.into(),
+            fallback_scrape_protocol: None,
+            probe: false,
+        }
+    }
+}
+
+/// The jobs obsctl gives the stack itself (whether or not a spec enables
+/// the service), which no job of the user's may take.
+pub fn reserved_jobs() -> Vec<&'static str> {
+    Service::ALL
+        .iter()
+        .map(|s| s.job())
+        .chain([DISCOVERED_JOB])
+        .collect()
+}
+
+impl Answers {
+    /// True when a job of that name is in the answers or is one of the stack's own.
+    pub fn job_taken(&self, job: &str) -> bool {
+        reserved_jobs().contains(&job) || self.scrape.iter().any(|s| s.job == job)
+    }
+
+    /// `wanted` if no job has that name yet, else the first of `wanted-2`,
+    /// `wanted-3`... that is free: a spec never names a job twice.
+    pub fn free_job(&self, wanted: &str) -> String {
+        if !self.job_taken(wanted) {
+            return wanted.to_string();
+        }
+        (2..)
+            .map(|n| format!("{wanted}-{n}"))
+            .find(|name| !self.job_taken(name))
+            .expect("some suffix is free")
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ExporterAnswers {
     pub any: bool,
@@ -41,7 +85,7 @@ pub struct ExporterAnswers {
     pub redis: Option<RedisAnswer>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PostgresAnswer {
     pub address: String,
     pub user: String,
@@ -49,7 +93,7 @@ pub struct PostgresAnswer {
     pub database: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RedisAnswer {
     pub address: String,
 }
@@ -101,18 +145,8 @@ pub fn preset(name: &str, stack: &str) -> Option<Answers> {
         "minimal" => {}
         "fastapi" => {
             a.scrape = vec![
-                ScrapeAnswer {
-                    job: "api".into(),
-                    targets: vec!["host.docker.internal:8000".into()],
-                    metrics_path: METRICS_PATH.into(),
-                    ..Default::default()
-                },
-                ScrapeAnswer {
-                    job: "celery".into(),
-                    targets: vec!["host.docker.internal:9808".into()],
-                    metrics_path: METRICS_PATH.into(),
-                    ..Default::default()
-                },
+                ScrapeAnswer::new("api", &["host.docker.internal:8000"], METRICS_PATH),
+                ScrapeAnswer::new("celery", &["host.docker.internal:9808"], METRICS_PATH),
             ];
             a.exporters.postgres = Some(PostgresAnswer {
                 address: "host.docker.internal:5432".into(),
@@ -179,6 +213,15 @@ mod tests {
                 .unwrap_or_else(|e| panic!("preset {name}: {e}\n{text}"));
             assert_eq!(spec.name.as_deref(), Some("demo"));
         }
+    }
+
+    #[test]
+    fn a_taken_job_name_gets_the_first_free_suffix() {
+        let a = preset("fastapi", "shop").unwrap();
+        assert!(a.job_taken("api") && a.job_taken("node") && a.job_taken("discovered"));
+        assert_eq!(a.free_job("api"), "api-2");
+        assert_eq!(a.free_job("prometheus"), "prometheus-2");
+        assert_eq!(a.free_job("web"), "web");
     }
 
     #[test]

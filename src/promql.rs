@@ -6,9 +6,66 @@ use std::collections::BTreeSet;
 use promql_parser::parser::{self, Expr, VectorSelector};
 use promql_parser::util::{walk_expr, ExprVisitor};
 
+/// How many brackets and operators an expression may hold. The parser, and
+/// every walk over and drop of its tree, recurse once per level of nesting,
+/// so a query nested tens of thousands deep would exhaust the stack; real
+/// queries hold a few dozen.
+pub const MAX_NESTING: usize = 1000;
+
 /// Parses `expr`, returning the parser's message on failure.
 pub fn parse(expr: &str) -> Result<Expr, String> {
+    let nesting = nesting(expr);
+    if nesting > MAX_NESTING {
+        return Err(format!(
+            "the expression holds {nesting} brackets and operators; obsctl parses at most {MAX_NESTING}"
+        ));
+    }
     parser::parse(expr).map_err(|e| e.trim().to_string())
+}
+
+/// An upper bound of the depth of `expr`'s syntax tree: its opening
+/// brackets and operators outside strings and comments.
+fn nesting(expr: &str) -> usize {
+    let mut count = 0;
+    let mut chars = expr.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                while let Some(d) = chars.next() {
+                    if d == '\\' && c != '`' {
+                        chars.next();
+                    } else if d == c {
+                        break;
+                    }
+                }
+            }
+            '#' => {
+                for d in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' | '+' | '-' | '*' | '/' | '%' | '^' | '<' | '>' | '=' | '!' => {
+                count += 1
+            }
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let mut word = String::from(c);
+                while let Some(&d) = chars.peek() {
+                    if !(d.is_ascii_alphanumeric() || d == '_' || d == ':') {
+                        break;
+                    }
+                    word.push(d);
+                    chars.next();
+                }
+                if ["and", "or", "unless", "atan2"].contains(&word.to_ascii_lowercase().as_str()) {
+                    count += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    count
 }
 
 /// Every selector in `expr`, a range selector's as its vector selector.
@@ -154,6 +211,28 @@ mod tests {
         assert!(replace_threshold("vector(1)", 2.0).is_err());
         assert!(replace_threshold("up == on(job) other", 2.0).is_err());
         assert!(replace_threshold("rate(x[5m]) + 1", 2.0).is_err());
+    }
+
+    #[test]
+    fn a_query_nested_fifty_thousand_deep_is_refused_instead_of_overflowing_the_stack() {
+        for deep in [
+            format!("{}1{}", "(".repeat(50_000), ")".repeat(50_000)),
+            format!("{}up", "-".repeat(50_000)),
+            format!("up{}", " or up".repeat(50_000)),
+            format!("{}up{}", "sum(".repeat(3_000), ")".repeat(3_000)),
+        ] {
+            let e = parse(&deep).unwrap_err();
+            assert!(e.contains("obsctl parses at most 1000"), "{e}");
+        }
+        // Strings and comments do not count; a long but flat query parses.
+        let labels = format!(
+            "up{{job=\"{}\"}} # {}\n",
+            "(".repeat(5_000),
+            "+".repeat(5_000)
+        );
+        assert!(parse(&labels).is_ok());
+        let flat = format!("up{}", " + up".repeat(400));
+        assert!(parse(&flat).is_ok());
     }
 
     #[test]

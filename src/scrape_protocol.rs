@@ -244,4 +244,15 @@ mod tests {
         assert!(is_protocol(TEXT_FALLBACK));
         assert!(!is_protocol("PrometheusText0.0.5"));
     }
+
+    #[test]
+    fn blank_and_unknown_content_types_need_the_fallback() {
+        assert!(judge(None).needs_fallback());
+        assert!(judge(Some("")).needs_fallback());
+        assert!(judge(Some("text/html; charset=utf-8")).needs_fallback());
+        assert!(judge(Some("application/json")).needs_fallback());
+        assert!(!judge(Some("text/plain; version=0.0.4; charset=utf-8")).needs_fallback());
+        assert!(!judge(Some("application/openmetrics-text; version=1.0.0")).needs_fallback());
+        assert!(!judge(Some("Text/Plain")).needs_fallback());
+    }
 }

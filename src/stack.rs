@@ -53,10 +53,13 @@ pub fn source(file: Option<&Path>) -> Result<Source, Error> {
 
 /// Loads and validates the stack; its warnings are returned, not printed.
 pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
+    load_with(file, &|name: &str| std::env::var(name).ok())
+}
+
+fn load_with(file: Option<&Path>, env: model::Env) -> Result<Stack, Error> {
     let source = source(file)?;
     let spec = spec::load(&source).map_err(Error::SpecSyntax)?;
-    let env = |name: &str| std::env::var(name).ok();
-    let built = model::build(&spec, &source, &env).map_err(Error::InvalidSpec)?;
+    let built = model::build(&spec, &source, env).map_err(Error::InvalidSpec)?;
     Ok(Stack {
         source,
         model: built.model,
@@ -65,7 +68,9 @@ pub fn load(file: Option<&Path>) -> Result<Stack, Error> {
 }
 
 /// Loads and validates the stack without reading any secret (each keeps its
-/// name, with an empty value): for output that only refers to secrets.
+/// name, with an empty value): for output that only refers to secrets, and
+/// for `watch`, which needs only the stack's name, networks and jobs (a
+/// service manager's environment need not hold the secrets' variables).
 pub fn load_references_only(file: Option<&Path>) -> Result<Stack, Error> {
     let source = source(file)?;
     let spec = spec::load(&source).map_err(Error::SpecSyntax)?;

@@ -27,3 +27,21 @@ pub async fn interruptible<T>(future: impl Future<Output = Result<T, Error>>) ->
         _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
     }
 }
+
+/// Completes when the user or the service manager asks to stop: Ctrl-C
+/// (SIGINT) or SIGTERM (what `systemctl stop` and `docker stop` send).
+pub async fn stop_requested() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let terminated = async {
+        match term.as_mut() {
+            Some(t) => {
+                t.recv().await;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminated => {}
+    }
+}

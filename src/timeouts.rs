@@ -72,5 +72,17 @@ pub const WEBHOOK_DELIVERY: Duration = Duration::from_secs(60);
 pub const GRAFANA_RETRIES: u32 = 3;
 pub const GRAFANA_RETRY_FIRST: Duration = Duration::from_millis(200);
 
+/// `watch`: how long Docker's events must have been quiet before a pass
+/// (a Compose project starting sends a burst of them); and the delay before
+/// following the events again after the stream broke, doubling from the
+/// first to the longest while the engine stays away.
+pub const WATCH_SETTLE: Duration = Duration::from_millis(250);
+pub const WATCH_RECONNECT_FIRST: Duration = Duration::from_millis(500);
+pub const WATCH_RECONNECT_LONGEST: Duration = Duration::from_secs(10);
+
+/// `init --discover`: one request to a container's port that may serve
+/// metrics (containers answer from this machine at once, or not at all).
+pub const SURVEY_PROBE: Duration = Duration::from_secs(1);
+
 /// How often a spinner is redrawn.
 pub const SPINNER_TICK: Duration = Duration::from_millis(100);

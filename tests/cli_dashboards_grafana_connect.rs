@@ -13,12 +13,9 @@ use support::Test;
 #[tokio::test(flavor = "multi_thread")]
 async fn an_unreachable_grafana_is_named_with_a_hint() {
     let mut t = Test::new().file("d.json", &simple("d", "D"));
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // A port nothing listens on, reserved from the other tests.
+    let lease = support::ports::lease();
+    let port = lease.port;
     let url = format!("http://127.0.0.1:{port}");
     t.args(&[
         "dashboards",

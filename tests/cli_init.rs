@@ -93,6 +93,37 @@ fn init_fastapi_preset_with_flags_renders_once_its_secrets_are_set() {
 }
 
 #[test]
+fn a_scrape_flag_for_a_job_of_the_preset_says_where_it_is_and_the_spec_validates() {
+    // Regression: `--scrape api=...` with the fastapi preset, whose `api`
+    // job it is, wrote the job twice and an invalid spec.
+    let mut t = Test::new()
+        .env(
+            "SLACK_WEBHOOK_URL",
+            "https://hooks.slack.com/services/T/B/x",
+        )
+        .env("PAGERDUTY_ROUTING_KEY", "r0uting")
+        .env("POSTGRES_PASSWORD", "pg-pass");
+    t.args(&[
+        "init",
+        "--yes",
+        "--preset",
+        "fastapi",
+        "--scrape",
+        "api=backend:8000/api/v1/metrics",
+    ])
+    .run()
+    .code(0);
+    let spec = t.read("obsctl.yaml");
+    assert_eq!(spec.matches("- job: \"api\"").count(), 1, "{spec}");
+    assert!(spec.contains("targets: [\"backend:8000\"]"), "{spec}");
+    t.args(&["validate"]).run().code(0);
+    t.args(&["init", "--yes", "--force", "--scrape", "grafana=g:3000"])
+        .run()
+        .code(2)
+        .stderr_has("--scrape: job `grafana` is one obsctl scrapes for the stack itself");
+}
+
+#[test]
 fn init_names_unknown_presets_and_packs() {
     let mut t = Test::new();
     t.args(&["init", "--yes", "--preset", "django"])

@@ -237,3 +237,27 @@ fn every_service_image_and_port_is_checked_alike() {
         )
         .stderr_has("obsctl.yaml:3:9: alertmanager.port: port 0 is not a usable host port");
 }
+
+#[test]
+fn networks_name_existing_application_networks_only() {
+    let spec =
+        "name: shop\nnetworks: [shop_default, bridge, shop-net, shop_default, \"bad name\"]\n";
+    invalid(spec)
+        .code(2)
+        .stderr_has(
+            "obsctl.yaml:2:26: networks[1]: the stack cannot join Docker's `bridge` network",
+        )
+        .stderr_has("obsctl.yaml:2:34: networks[2]: `shop-net` is the stack's own network")
+        .stderr_has("obsctl.yaml:2:44: networks[3]: `shop_default` is listed twice")
+        .stderr_has("networks[4]: `bad name` is not a Docker network name")
+        .stderr_has("the spec has 4 problems");
+}
+
+#[test]
+fn fallback_scrape_protocol_takes_the_protocols_prometheus_knows() {
+    let spec = "scrape:\n  - job: app\n    targets: [app:8000]\n    fallback_scrape_protocol: PrometheusText\n";
+    invalid(spec)
+        .code(2)
+        .stderr_has("scrape[0].fallback_scrape_protocol: `PrometheusText` is not a scrape protocol")
+        .stderr_has("hint: did you mean `PrometheusText0.0.4`? valid values: OpenMetricsText0.0.1, OpenMetricsText1.0.0, PrometheusProto, PrometheusText0.0.4, PrometheusText1.0.0");
+}

@@ -65,10 +65,7 @@ fn up_from_nothing_brings_every_service_up_scraped_by_container_name_on_loopback
             "{service} not created: {report}"
         );
     }
-    for s in report["services"].as_array().unwrap() {
-        let health = s["health"].as_str().unwrap();
-        assert!(health == "ready" || health == "running", "{s}");
-    }
+    support::assert_probed_ready(&report);
 
     // Prometheus scrapes itself and Alertmanager through their container names.
     for (job, target) in [
@@ -112,6 +109,14 @@ fn up_from_nothing_brings_every_service_up_scraped_by_container_name_on_loopback
         let labels = stdout(&docker(&["inspect", "-f", "{{json .Config.Labels}}", &id]));
         assert!(labels.contains("dev.obsctl.hash"), "{service}: {labels}");
     }
+
+    // Alertmanager runs single-node: no cluster to gossip with or wait for.
+    let url = format!("http://127.0.0.1:{}/api/v2/status", stack.alertmanager_port);
+    let am = match support::http_get(&url) {
+        Some((200, body)) => serde_json::from_str::<Value>(&body).unwrap(),
+        other => panic!("GET {url}: {other:?}"),
+    };
+    assert_eq!(am["cluster"]["status"], "disabled", "{am}");
 
     let password = stack.dir.path().join(".obsctl/grafana-admin-password");
     let mode = std::fs::metadata(&password).unwrap().permissions().mode() & 0o777;
@@ -226,7 +231,14 @@ struct Untag(String);
 
 impl Drop for Untag {
     fn drop(&mut self) {
-        docker(&["image", "rm", &self.0]);
+        let out = docker(&["image", "rm", &self.0]);
+        if !out.status.success() {
+            eprintln!(
+                "removing the image tag {}: {}",
+                self.0,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 }
 
@@ -319,8 +331,19 @@ struct Foreign(String);
 
 impl Drop for Foreign {
     fn drop(&mut self) {
-        docker(&["rm", "-f", "-v", &self.0]);
-        docker(&["volume", "rm", &self.0]);
+        for args in [
+            &["rm", "-f", "-v", &self.0][..],
+            &["volume", "rm", &self.0][..],
+        ] {
+            let out = docker(args);
+            if !out.status.success() {
+                eprintln!(
+                    "cleanup: docker {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+        }
     }
 }
 
@@ -336,34 +359,62 @@ fn an_interrupted_up_leaves_only_labelled_objects_and_the_next_up_converges() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Interrupt as soon as the first container is being created.
-    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    // Interrupt as soon as the first container is being created. The rest
+    // of stderr is read to its end, so the child never meets a closed pipe.
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stderr.take().unwrap()));
     let creating = format!("creating {}-", stack.name);
-    for line in std::io::BufRead::lines(stderr) {
-        if line.unwrap().starts_with(&creating) {
+    let mut before = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let found = line.starts_with(&creating);
+        before.push(line);
+        if found {
             break;
         }
     }
     // SAFETY: kill(2) on the pid of a child we spawned and have not reaped.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let after: Vec<String> = lines.map(Result::unwrap).collect();
     let interrupted = child.wait().unwrap();
-    assert!(!interrupted.success(), "up was not interrupted");
+    let stderr = format!(
+        "{}\n---- SIGINT ----\n{}",
+        before.join("\n"),
+        after.join("\n")
+    );
+    assert_eq!(interrupted.code(), Some(1), "{stderr}");
+    assert!(after.iter().any(|l| l == "error: interrupted"), "{stderr}");
+    assert!(
+        after
+            .iter()
+            .any(|l| l.trim_start().starts_with("hint: run `obsctl up` again")),
+        "{stderr}"
+    );
 
+    // Requests in flight when obsctl stopped may still complete in the
+    // engine, so objects can appear after this listing: every object named
+    // after the stack must be among the labelled ones, listed afterwards.
     for kind in ["container", "network", "volume"] {
-        let all = match kind {
-            "container" => stdout(&docker(&["ps", "-a", "--format", "{{.Names}}"])),
-            "network" => stdout(&docker(&["network", "ls", "--format", "{{.Name}}"])),
-            _ => stdout(&docker(&["volume", "ls", "--format", "{{.Name}}"])),
+        let out = match kind {
+            "container" => docker(&["ps", "-a", "--format", "{{.Names}}"]),
+            "network" => docker(&["network", "ls", "--format", "{{.Name}}"]),
+            _ => docker(&["volume", "ls", "--format", "{{.Name}}"]),
         };
-        let mut named: Vec<String> = all
+        assert!(
+            out.status.success(),
+            "listing {kind}s: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let named: Vec<String> = stdout(&out)
             .lines()
             .filter(|n| n.starts_with(&format!("{}-", stack.name)))
             .map(str::to_string)
             .collect();
-        let mut labelled = stack.labelled(kind);
-        named.sort();
-        labelled.sort();
-        assert_eq!(named, labelled, "an unlabelled {kind} was left behind");
+        let labelled = stack.labelled(kind);
+        let unlabelled: Vec<&String> = named.iter().filter(|n| !labelled.contains(n)).collect();
+        assert!(
+            unlabelled.is_empty(),
+            "unlabelled {kind}s were left behind: {unlabelled:?}"
+        );
     }
 
     let report = stack.up();

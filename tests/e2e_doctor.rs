@@ -84,7 +84,12 @@ fn a_healthy_stack_passes_and_a_stopped_alertmanager_is_named() {
         .unwrap_or_else(|| panic!("no metrics check of the stack pack: {report}"));
     assert_eq!(stack_pack["status"], "ok", "{stack_pack}");
 
-    docker(&["stop", "-t", "2", &format!("{}-alertmanager", stack.name)]);
+    let stop = docker(&["stop", "-t", "2", &format!("{}-alertmanager", stack.name)]);
+    assert!(
+        stop.status.success(),
+        "docker stop: {}",
+        String::from_utf8_lossy(&stop.stderr)
+    );
     let (code, report) = stack.doctor();
     assert_eq!(code, 1, "{report}");
     let container = checks(&report, "containers")
@@ -199,7 +204,8 @@ fn smoke_with_an_alert_passes_writes_junit_and_tears_down() {
     let stack = Stack::new("smoke");
     // Route critical alerts to a `pager` webhook receiver on this machine
     // (smoke listens for it), the rest to `team`.
-    let hook_port = e2e::free_port();
+    let hook = e2e::free_port();
+    let hook_port = hook.port;
     let spec = stack.spec("").replace(
         &format!("alertmanager:\n  image: {}\n  port: {}\n", stack.images.alertmanager, stack.alertmanager_port),
         &format!(

@@ -267,7 +267,7 @@ fn an_edge_agent_feeds_a_central_stack_that_evaluates_its_rules_and_loses_nothin
 /// the test ends.
 struct Victoria {
     name: String,
-    port: u16,
+    port: e2e::ports::Lease,
 }
 
 impl Victoria {

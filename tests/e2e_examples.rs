@@ -1,7 +1,8 @@
 //! An example from examples/ brought up by `obsctl up` on the real Docker
 //! engine: the Amani backend's spec as written, with only the stack name,
-//! host ports and images replaced (the local test images of tests/images,
-//! never pulled). Every service becomes ready, Prometheus loads and
+//! host ports, images (the local test images of tests/images, never pulled)
+//! and the application's network replaced (a network the test makes stands
+//! in for the application's Compose network, which the stack joins). Every service becomes ready, Prometheus loads and
 //! evaluates the example's rule groups with its thresholds, and Grafana (the
 //! API stand-in) is provisioned with its dashboard, at the root.
 //!
@@ -15,7 +16,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use e2e::{at_root, poll, require_engine, Stack};
+use e2e::compose::{networks_of, Network};
+use e2e::{at_root, poll, require_engine, set_yaml, Stack};
 use serde_json::Value as Json;
 use serde_yaml::Value as Yaml;
 
@@ -42,48 +44,18 @@ fn copy_dir(src: &Path, dst: &Path) {
     }
 }
 
-fn set(map: &mut Yaml, path: &[&str], value: Yaml) {
-    let mut node = map;
-    for key in &path[..path.len() - 1] {
-        node = node
-            .get_mut(*key)
-            .unwrap_or_else(|| panic!("the example has no `{key}`"));
-    }
-    node[path[path.len() - 1]] = value;
-}
-
-/// The example's spec with this stack's name, free ports and local images.
-fn spec_for(stack: &Stack, example: &str) -> String {
+/// The example's spec with this stack's name, free ports, local images and
+/// the application's `network`.
+fn spec_for(stack: &Stack, example: &str, network: &str) -> String {
     let mut spec: Yaml = serde_yaml::from_str(example).unwrap();
-    let i = &stack.images;
-    set(&mut spec, &["name"], stack.name.clone().into());
-    for (service, image, port) in [
-        ("prometheus", &i.prometheus, stack.prometheus_port),
-        ("alertmanager", &i.alertmanager, stack.alertmanager_port),
-        ("grafana", &i.grafana, stack.grafana_port),
-    ] {
-        set(&mut spec, &[service, "image"], image.clone().into());
-        set(&mut spec, &[service, "port"], u64::from(port).into());
-    }
-    let exporters: Vec<String> = spec["exporters"]
-        .as_mapping()
-        .into_iter()
-        .flatten()
-        .map(|(k, _)| k.as_str().unwrap().to_string())
-        .collect();
-    for exporter in exporters {
-        let image = match exporter.as_str() {
-            "node" => &i.node_exporter,
-            "postgres" => &i.postgres_exporter,
-            "redis" => &i.redis_exporter,
-            other => panic!("no local test image for the {other} exporter"),
-        };
-        set(
-            &mut spec,
-            &["exporters", &exporter, "image"],
-            image.clone().into(),
-        );
-    }
+    set_yaml(&mut spec, &["name"], stack.name.clone().into());
+    assert_eq!(
+        spec["networks"].as_sequence().map(Vec::len),
+        Some(1),
+        "the example joins one network"
+    );
+    set_yaml(&mut spec, &["networks"], vec![Yaml::from(network)].into());
+    stack.localize(&mut spec);
     serde_yaml::to_string(&spec).unwrap()
 }
 
@@ -112,15 +84,21 @@ fn the_amani_backend_example_comes_up_with_its_rules_and_dashboard() {
     for (k, v) in SECRETS {
         std::env::set_var(k, v);
     }
+    let network = Network::create(&format!("e2e-example-app-{}", std::process::id()));
     let stack = Stack::new("example");
     let source = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(EXAMPLE);
     copy_dir(&source, stack.dir.path());
     let example = std::fs::read_to_string(source.join("obsctl.yaml")).unwrap();
-    stack.write_spec(&spec_for(&stack, &example));
+    stack.write_spec(&spec_for(&stack, &example, &network.0));
 
     let report = stack.up();
+    let prometheus = format!("{}-prometheus", stack.name);
+    assert!(
+        networks_of(&prometheus).contains(&network.0),
+        "Prometheus did not join the application's network"
+    );
     let services: BTreeSet<&str> = report["services"]
         .as_array()
         .unwrap()
@@ -132,10 +110,7 @@ fn the_amani_backend_example_comes_up_with_its_rules_and_dashboard() {
         BTreeSet::from(["prometheus", "alertmanager", "grafana", "node-exporter"]),
         "{report}"
     );
-    for s in report["services"].as_array().unwrap() {
-        let health = s["health"].as_str().unwrap();
-        assert!(health == "ready" || health == "running", "{s}");
-    }
+    e2e::assert_probed_ready(&report);
 
     // Every rule group the example renders is loaded, and every rule in it
     // has been evaluated without error.

@@ -36,6 +36,21 @@ fn user_dashboard(uid: &str) -> String {
     )
 }
 
+/// (uid, result) of each dashboard an `import --output json` reports.
+fn results(report: &Value) -> Vec<(String, String)> {
+    report["dashboards"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no `dashboards` list: {report}"))
+        .iter()
+        .map(|d| {
+            (
+                d["uid"].as_str().unwrap_or_default().to_string(),
+                d["result"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn copy(from: &str, to: &Path) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(from);
     std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -104,7 +119,7 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
     let list = json(&stack.obsctl(&["dashboards", "list", "--output", "json"]));
     let dashboards = list["dashboards"]
         .as_array()
-        .unwrap_or_else(|| list.as_array().expect("a list"));
+        .unwrap_or_else(|| panic!("no `dashboards` list: {list}"));
     let folder_of = |uid: &str| {
         dashboards
             .iter()
@@ -119,6 +134,11 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
         Some("team"),
         "{list}"
     );
+
+    // Anonymous access is off: a request without credentials is refused.
+    let search = format!("http://127.0.0.1:{}/api/search", stack.grafana_port);
+    let anonymous = e2e::http_get(&search).map(|(status, _)| status);
+    assert_eq!(anonymous, Some(401), "GET {search} without credentials");
 
     // The provisioned datasource answers through Grafana's own health check,
     // and the generated admin password logs in.
@@ -138,30 +158,28 @@ fn up_provisions_grafana_and_import_adds_a_third_party_dashboard() {
         "tests/fixtures/third-party/requests.json",
         &stack.dir.path().join("third-party/requests.json"),
     );
-    let out = stack.obsctl(&["dashboards", "import", "third-party", "--output", "json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let again = stack.obsctl(&["dashboards", "import", "third-party", "--output", "json"]);
-    assert!(
-        again.status.success(),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
-    let again = json(&again);
-    let results: Vec<(&str, &str)> = again["dashboards"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["uid"].as_str().unwrap(), d["result"].as_str().unwrap()))
-        .collect();
+    let import = || {
+        let out = stack.obsctl(&["dashboards", "import", "third-party", "--output", "json"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        json(&out)
+    };
+    let first = import();
     assert_eq!(
-        results,
-        [("third-party-requests", "unchanged")],
+        results(&first),
+        [("third-party-requests".to_string(), "created".to_string())],
+        "{first}"
+    );
+    let again = import();
+    assert_eq!(
+        results(&again),
+        [("third-party-requests".to_string(), "unchanged".to_string())],
         "a re-import changes nothing: {again}"
     );
+    assert_eq!(again["summary"]["unchanged"], 1, "{again}");
 
     let out = stack.obsctl(&[
         "dashboards",

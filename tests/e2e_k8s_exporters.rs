@@ -31,12 +31,16 @@ use std::time::Duration;
 use e2e::{docker, encode, free_port, http_get, poll, require_engine, Images};
 use serde_yaml::Value;
 
-/// A container started by this test, removed when dropped.
-struct Container(String);
+/// A container started by this test, removed when dropped, and the host
+/// port leased for it.
+struct Container {
+    name: String,
+    _port: e2e::ports::Lease,
+}
 
 impl Drop for Container {
     fn drop(&mut self) {
-        docker(&["rm", "-f", &self.0]);
+        docker(&["rm", "-f", &self.name]);
     }
 }
 
@@ -61,7 +65,8 @@ fn start(
     let c = &pod["containers"][0];
     let security = &c["securityContext"];
     let name = format!("e2e-k8s-{}-{tag}", std::process::id());
-    let port = free_port();
+    let lease = free_port();
+    let port = lease.port;
     let container_port = c["ports"][0]["containerPort"].as_u64().unwrap();
     let user = format!(
         "{}:{}",
@@ -133,7 +138,7 @@ fn start(
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let run = docker(&args);
     assert!(run.status.success(), "docker run: {run:?}");
-    let container = Container(name);
+    let container = Container { name, _port: lease };
     wait_ready(&container, port);
     (container, port)
 }
@@ -141,7 +146,7 @@ fn start(
 /// Waits until the container's exporter answers on `port`.
 fn wait_ready(c: &Container, port: u16) {
     poll(
-        &format!("{} to answer", c.0),
+        &format!("{} to answer", c.name),
         Duration::from_secs(20),
         || http_get(&format!("http://127.0.0.1:{port}/metrics")).filter(|(s, _)| *s == 200),
     );
@@ -262,7 +267,7 @@ fn the_rendered_pushgateway_pod_keeps_a_push_on_its_volume_across_a_restart() {
     assert!(answer.starts_with("HTTP/1.0 200"), "{answer}");
 
     // The Pushgateway writes its file when it stops; it starts from it again.
-    let restart = docker(&["restart", &c.0]);
+    let restart = docker(&["restart", &c.name]);
     assert!(restart.status.success(), "{restart:?}");
     wait_ready(&c, port);
     let (_, metrics) = http_get(&format!("http://127.0.0.1:{port}/metrics")).unwrap();

@@ -23,7 +23,7 @@ use serde_json::Value;
 /// gateway, which `host.docker.internal` names); stopped when dropped.
 struct TlsServer {
     child: Child,
-    port: u16,
+    port: e2e::ports::Lease,
 }
 
 impl TlsServer {

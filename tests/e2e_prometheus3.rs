@@ -36,7 +36,7 @@ fn check<'a>(report: &'a Value, group: &str, name_prefix: &str) -> &'a Value {
 /// the stack reaches it as host.docker.internal:PORT; removed on drop.
 struct App {
     name: String,
-    port: u16,
+    port: e2e::ports::Lease,
 }
 
 impl App {
@@ -59,7 +59,7 @@ impl App {
         );
         let app = App { name, port };
         poll("the test app", Duration::from_secs(30), || {
-            http_get(&format!("http://127.0.0.1:{port}/metrics"))
+            http_get(&format!("http://127.0.0.1:{}/metrics", app.port))
                 .filter(|(status, _)| *status == 200)
         });
         app

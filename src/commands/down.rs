@@ -29,9 +29,13 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &DownArgs) -> Result<u8
                 "volumes": removed.volumes,
             },
             "kept_volumes": removed.kept_volumes,
+            "kept_networks": removed.kept_networks,
         })),
         Format::Human => {
             printer.say(removed.describe(&name));
+            for kept in &removed.kept_networks {
+                printer.say(kept.describe());
+            }
             if !removed.kept_volumes.is_empty() {
                 printer.say(format!(
                     "kept data volumes {} (remove them with `obsctl down --volumes`)",

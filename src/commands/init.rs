@@ -9,6 +9,7 @@ use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, MultiSelect, Select};
 use futures_util::future::join_all;
 
+use super::init_survey;
 use crate::cli::InitArgs;
 use crate::error::{Error, EXIT_OK};
 use crate::fs::atomic_write;
@@ -41,9 +42,13 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &InitArgs) -> Result<u8
         .unwrap_or(Path::new("."));
     let default_name = args.name.clone().unwrap_or_else(|| folder_name(base));
     let mut answers = if interactive {
-        ask(args, default_name)?
+        ask(printer, args, default_name)?
     } else {
-        from_flags(args, default_name)?
+        let mut a = from_flags(args, default_name)?;
+        if args.discover {
+            init_survey::propose(printer, &a, &args.projects)?.apply(&mut a);
+        }
+        a
     };
     for note in probe_scrape_targets(&mut answers.scrape)? {
         printer.say(note);
@@ -115,11 +120,16 @@ fn start(preset: Option<&str>, name: &str) -> Result<Answers> {
 
 fn from_flags(args: &InitArgs, name: String) -> Result<Answers> {
     let mut a = start(args.preset.as_deref(), &name)?;
+    let mut flagged = Vec::new();
     for s in &args.scrape {
-        a.scrape.push(ScrapeAnswer {
-            probe: true,
-            ..parse_scrape(s)?
-        });
+        add_flag_job(
+            &mut a,
+            ScrapeAnswer {
+                probe: true,
+                ..parse_scrape(s)?
+            },
+            &mut flagged,
+        )?;
     }
     let known: Vec<String> = packs::all().into_iter().map(|p| p.name).collect();
     for p in &args.packs {
@@ -167,6 +177,38 @@ fn apply_alert_flags(a: &mut Answers, slack: Option<String>, pagerduty: Option<S
     }
 }
 
+/// Adds the job of a `--scrape` flag: it replaces the preset's job of the
+/// same name (the flag says where that service is); a job given by two flags
+/// with the same path gets both targets. The spec never names a job twice.
+/// `flagged` holds the jobs earlier flags gave.
+fn add_flag_job(a: &mut Answers, job: ScrapeAnswer, flagged: &mut Vec<String>) -> Result<()> {
+    let name = job.job.clone();
+    if presets::reserved_jobs().contains(&name.as_str()) {
+        return Err(Error::InitJob {
+            job: name,
+            reason: "is one obsctl scrapes for the stack itself".into(),
+        }
+        .into());
+    }
+    let existing = a.scrape.iter().position(|s| s.job == name);
+    match existing {
+        None => a.scrape.push(job),
+        Some(i) if !flagged.contains(&name) => a.scrape[i] = job,
+        Some(i) if a.scrape[i].metrics_path == job.metrics_path => {
+            a.scrape[i].targets.extend(job.targets);
+        }
+        Some(_) => {
+            return Err(Error::InitJob {
+                job: name,
+                reason: "is given twice with different metrics paths".into(),
+            }
+            .into())
+        }
+    }
+    flagged.push(name);
+    Ok(())
+}
+
 /// Parses `JOB=HOST:PORT[/PATH]`.
 fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
     let bad = || Error::BadScrapeFlag { value: s.into() };
@@ -181,12 +223,7 @@ fn parse_scrape(s: &str) -> Result<ScrapeAnswer> {
     if job.is_empty() || !port_ok {
         return Err(bad().into());
     }
-    Ok(ScrapeAnswer {
-        job: job.into(),
-        targets: vec![target.into()],
-        metrics_path: path.into(),
-        ..Default::default()
-    })
+    Ok(ScrapeAnswer::new(job, &[target], path))
 }
 
 /// Looks at every target the user named, from this machine, the way
@@ -274,7 +311,7 @@ fn secret_variables(a: &Answers) -> Vec<String> {
     out
 }
 
-fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
+fn ask(printer: &Printer, args: &InitArgs, default_name: String) -> Result<Answers> {
     // Colour only where the printer would use it: a terminal, no NO_COLOR.
     let theme: Box<dyn Theme> = if console::colors_enabled_stderr() {
         Box::new(ColorfulTheme::default())
@@ -310,14 +347,51 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
         }
     };
     let mut a = start(Some(&preset), &name)?;
+    let discover = args.discover
+        || Confirm::with_theme(theme)
+            .wait_for_newline(true)
+            .with_prompt("Look at the containers running here for services to monitor?")
+            .default(true)
+            .interact()?;
+    if discover {
+        match init_survey::propose(printer, &a, &args.projects) {
+            Ok(proposal) if proposal.seen.is_empty() => {}
+            Ok(proposal) => {
+                if Confirm::with_theme(theme)
+                    .wait_for_newline(true)
+                    .with_prompt("Use what was proposed?")
+                    .default(true)
+                    .interact()?
+                {
+                    proposal.apply(&mut a);
+                }
+            }
+            // Without Docker there is nothing to look at; the questions go on.
+            Err(e) => printer.say(format!("could not look at the containers: {e}")),
+        }
+    }
     while Confirm::with_theme(theme)
+        .wait_for_newline(true)
         .with_prompt("Add a service of yours to scrape?")
         .default(a.scrape.is_empty())
         .interact()?
     {
+        let taken = a.clone();
         let job: String = Input::with_theme(theme)
             .with_prompt("  job name")
-            .default("api".into())
+            .default(a.free_job("api"))
+            .validate_with(move |s: &String| {
+                if s.trim().is_empty() {
+                    Err("give the job a name".to_string())
+                } else if taken.job_taken(s) {
+                    Err(format!(
+                        "the spec has a job `{s}` already; try `{}`",
+                        taken.free_job(s)
+                    ))
+                } else {
+                    Ok(())
+                }
+            })
             .interact_text()?;
         let target: String = Input::with_theme(theme)
             .with_prompt("  address (host:port as seen from the stack)")
@@ -335,11 +409,8 @@ fn ask(args: &InitArgs, default_name: String) -> Result<Answers> {
             .default(METRICS_PATH.into())
             .interact_text()?;
         a.scrape.push(ScrapeAnswer {
-            job,
-            targets: vec![target],
-            metrics_path: path,
             probe: true,
-            ..Default::default()
+            ..ScrapeAnswer::new(&job, &[&target], &path)
         });
     }
     let all = packs::all();
@@ -400,6 +471,74 @@ mod tests {
         assert_eq!(parse_scrape("w=h:1").unwrap().metrics_path, "/metrics");
         assert!(parse_scrape("api").is_err());
         assert!(parse_scrape("api=host").is_err());
+    }
+
+    fn init_args(preset: &str, scrape: &[&str]) -> InitArgs {
+        InitArgs {
+            preset: Some(preset.into()),
+            name: None,
+            yes: true,
+            force: false,
+            scrape: scrape.iter().map(|s| s.to_string()).collect(),
+            packs: Vec::new(),
+            slack_env: None,
+            pagerduty_env: None,
+            discover: false,
+            projects: Vec::new(),
+        }
+    }
+
+    fn jobs(a: &Answers) -> Vec<(String, Vec<String>)> {
+        a.scrape
+            .iter()
+            .map(|s| (s.job.clone(), s.targets.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_scrape_flag_names_a_job_once_replacing_the_presets_of_that_name() {
+        // Regression: the fastapi preset's `api` plus `--scrape api=...` wrote
+        // the job twice, and the spec did not validate.
+        let a = from_flags(
+            &init_args("fastapi", &["api=backend:8000/api/v1/metrics"]),
+            "shop".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            jobs(&a),
+            [
+                ("api".to_string(), vec!["backend:8000".to_string()]),
+                (
+                    "celery".to_string(),
+                    vec!["host.docker.internal:9808".to_string()]
+                ),
+            ]
+        );
+        let a = from_flags(
+            &init_args("minimal", &["web=a:1", "web=b:1"]),
+            "shop".into(),
+        )
+        .unwrap();
+        assert_eq!(
+            jobs(&a),
+            [(
+                "web".to_string(),
+                vec!["a:1".to_string(), "b:1".to_string()]
+            )]
+        );
+        let twice = from_flags(
+            &init_args("minimal", &["web=a:1", "web=b:1/other"]),
+            "shop".into(),
+        );
+        assert!(twice
+            .unwrap_err()
+            .to_string()
+            .contains("job `web` is given twice"));
+        let own = from_flags(&init_args("minimal", &["node=a:1"]), "shop".into());
+        assert!(own
+            .unwrap_err()
+            .to_string()
+            .contains("job `node` is one obsctl scrapes"));
     }
 
     #[test]

@@ -6,11 +6,13 @@ mod dashboards;
 mod doctor;
 mod down;
 mod init;
+mod init_survey;
 mod render;
 mod smoke;
 mod status;
 mod up;
 mod validate;
+mod watch;
 
 use anyhow::Result;
 
@@ -37,5 +39,6 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<u8> {
         Command::Status => status::run(printer, file),
         Command::Doctor(args) => doctor::run(printer, file, args),
         Command::Smoke(args) => smoke::run(printer, file, args),
+        Command::Watch(args) => watch::run(printer, file, args),
     }
 }

@@ -9,6 +9,8 @@ use serde_json::json;
 
 use crate::error::{EXIT_FAILED, EXIT_OK};
 use crate::printer::{Format, Printer, Table};
+use crate::probes::{probe_host, Http};
+use crate::runtime::discovery::DiscoveredStatus;
 use crate::runtime::{self, ServiceStatus};
 use crate::{stack, task};
 
@@ -18,8 +20,9 @@ pub fn run(printer: &Printer, file: Option<&Path>) -> Result<u8> {
     let name = stack::name(file)?;
     // The full model says which services should exist; when it does not
     // validate (e.g. a secret's variable is unset here), show what runs.
-    let expected: Vec<String> = match stack::load(file) {
-        Ok(stack) => {
+    let loaded = stack::load(file).ok();
+    let expected: Vec<String> = match &loaded {
+        Some(stack) => {
             printer.warnings(&stack.warnings);
             stack
                 .model
@@ -28,11 +31,28 @@ pub fn run(printer: &Printer, file: Option<&Path>) -> Result<u8> {
                 .map(|s| s.service.name().to_string())
                 .collect()
         }
-        Err(_) => Vec::new(),
+        None => Vec::new(),
     };
-    let rows = task::block_on(async {
+    let (rows, discovered) = task::block_on(async {
         let engine = runtime::connect().await?;
-        runtime::status(&engine, &name).await
+        let rows = runtime::status(&engine, &name).await?;
+        let discovered = match &loaded {
+            Some(stack) => {
+                let prometheus = stack
+                    .model
+                    .prometheus
+                    .as_ref()
+                    .map(|p| format!("http://{}:{}", probe_host(stack.model.bind), p.port));
+                runtime::discovery::discovered(
+                    &Http::new(),
+                    &stack.default_dir(),
+                    prometheus.as_deref(),
+                )
+                .await
+            }
+            None => Vec::new(),
+        };
+        Ok::<_, crate::error::Error>((rows, discovered))
     })??;
     let missing: Vec<String> = expected
         .into_iter()
@@ -41,7 +61,7 @@ pub fn run(printer: &Printer, file: Option<&Path>) -> Result<u8> {
     let healthy = !rows.is_empty() && missing.is_empty() && rows.iter().all(|r| r.is_healthy());
     match printer.format() {
         Format::Json => printer.json(
-            &json!({"stack": name, "healthy": healthy, "services": rows, "missing": missing}),
+            &json!({"stack": name, "healthy": healthy, "services": rows, "missing": missing, "discovered": discovered}),
         ),
         Format::Human => {
             if rows.is_empty() {
@@ -58,6 +78,10 @@ pub fn run(printer: &Printer, file: Option<&Path>) -> Result<u8> {
             }
             for m in &missing {
                 printer.say(format!("missing: {m} has no container (run `obsctl up`)"));
+            }
+            if !discovered.is_empty() {
+                printer.data("\ndiscovered by label (prometheus.io/scrape):\n");
+                printer.table(&discovered_table(&discovered));
             }
         }
     }
@@ -78,6 +102,20 @@ fn table(rows: &[ServiceStatus]) -> Table {
                 r.ports.join(", ")
             },
             r.uptime_seconds.map(uptime).unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    table
+}
+
+fn discovered_table(rows: &[DiscoveredStatus]) -> Table {
+    let mut table = Table::new(&["JOB", "TARGET", "PATH", "CONTAINER", "HEALTH"]);
+    for r in rows {
+        table.row(vec![
+            r.target.job.clone(),
+            r.target.address.clone(),
+            r.target.metrics_path.clone(),
+            r.target.container.clone(),
+            r.health.clone(),
         ]);
     }
     table

@@ -42,6 +42,18 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &UpArgs) -> Result<u8> 
         Format::Human => {
             printer.say(report.headline(elapsed));
             printer.table(&table(&report));
+            if !report.discovered.is_empty() {
+                let found: Vec<String> = report
+                    .discovered
+                    .iter()
+                    .map(|t| format!("{} ({}{})", t.job, t.address, t.metrics_path))
+                    .collect();
+                printer.say(format!(
+                    "scraping {} target(s) found by their labels: {}",
+                    found.len(),
+                    found.join(", ")
+                ));
+            }
             for o in report.outcomes.iter().filter(|o| o.note.is_some()) {
                 printer.say(format!(
                     "note: {}: {}",

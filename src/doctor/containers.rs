@@ -168,6 +168,7 @@ mod tests {
             image: image.into(),
             image_id: None,
             network_ids: vec![],
+            attached: Default::default(),
             ports: port
                 .map(|p| {
                     vec![Published {

@@ -7,10 +7,12 @@ use std::path::Path;
 
 use super::check::Check;
 use super::containers::{self, Expected};
+use super::dns::Networks;
 use super::grafana::{self, Credentials};
 use super::services;
 use crate::credentials::GRAFANA_PASSWORD_FILE;
-use crate::model::{ExporterKind, Model};
+use crate::discovery::Scope;
+use crate::model::{ExporterKind, Model, Service};
 use crate::probes::probe_host;
 use crate::probes::Http;
 use crate::render::RenderedFile;
@@ -23,7 +25,8 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
     let mut out = Vec::new();
     out.push(Check::ok("spec", "spec", "valid"));
     out.push(super::files::drift(files, dir));
-    out.extend(docker(model).await);
+    let (docker_checks, networks) = docker(model).await;
+    out.extend(docker_checks);
 
     let http = Http::new();
     let host = probe_host(model.bind);
@@ -42,6 +45,7 @@ pub async fn run(model: &Model, files: &[RenderedFile], dir: &Path) -> Vec<Check
                         &http,
                         &format!("http://{host}:{}", p.port),
                         model,
+                        &networks,
                         timeout,
                     ),
                 )
@@ -154,15 +158,20 @@ pub fn expected(model: &Model) -> Vec<Expected> {
         .collect()
 }
 
-async fn docker(model: &Model) -> Vec<Check> {
+/// The Docker checks, and where names live on Docker's networks (for the
+/// targets that do not resolve).
+async fn docker(model: &Model) -> (Vec<Check>, Networks) {
     let engine = match runtime::connect().await {
         Ok(e) => e,
         Err(e) => {
             let check = Check::fail("docker", "engine", e.to_string());
-            return vec![match e.hint() {
-                Some(hint) => check.hint(hint),
-                None => check,
-            }];
+            return (
+                vec![match e.hint() {
+                    Some(hint) => check.hint(hint),
+                    None => check,
+                }],
+                Networks::default(),
+            );
         }
     };
     let mut out = Vec::new();
@@ -190,7 +199,7 @@ async fn docker(model: &Model) -> Vec<Check> {
         Ok(c) => c,
         Err(e) => {
             out.push(Check::fail("containers", "containers", e.to_string()));
-            return out;
+            return (out, Networks::default());
         }
     };
     let mut restarts = HashMap::new();
@@ -221,5 +230,48 @@ async fn docker(model: &Model) -> Vec<Check> {
     out.extend(containers::checks(
         &expected, &observed, &restarts, &holders,
     ));
-    out
+    if !model.networks.is_empty() {
+        match engine.networks().await {
+            Ok(all) => {
+                let by_name = all.into_iter().map(|n| (n.name, n.id)).collect();
+                out.extend(super::networks::checks(
+                    &model.networks,
+                    &by_name,
+                    &observed,
+                ));
+            }
+            Err(e) => out.push(Check::fail("networks", "networks", e.to_string())),
+        }
+    }
+    let mut networks = Networks {
+        prometheus: observed
+            .iter()
+            .filter(|c| c.service == Service::Prometheus.name())
+            .flat_map(|c| c.attached.keys().cloned())
+            .collect(),
+        listed: model.networks.clone(),
+        ..Default::default()
+    };
+    match engine.running_names().await {
+        Ok(running) => {
+            for (name, service, on) in &running {
+                networks.add(name, service.as_deref(), on);
+            }
+        }
+        Err(e) => out.push(Check::warn("docker", "containers", e.to_string())),
+    }
+    if model.prometheus.is_some() {
+        match engine.scrape_candidates().await {
+            Ok(candidates) => {
+                let found = crate::discovery::discover(&candidates, &Scope::of(model));
+                out.extend(super::discovered::skipped(&found));
+            }
+            Err(e) => out.push(Check::warn(
+                "discovered",
+                "labelled containers",
+                e.to_string(),
+            )),
+        }
+    }
+    (out, networks)
 }

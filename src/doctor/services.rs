@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::check::Check;
 use futures_util::future::join_all;
 
+use super::dns::Networks;
 use super::youth::Youth;
 use super::{alertmanager, probes, prometheus, remote_write, slos, targets};
 use crate::duration::parse_duration;
@@ -15,11 +16,13 @@ use crate::model::{Model, Service, Wiring, METRICS_PATH};
 use crate::probes::{blackbox, get_bytes, get_json, Check as Probe, Http};
 use crate::timeouts;
 
-/// Every Prometheus check. `base` is `http://127.0.0.1:9090`.
+/// Every Prometheus check. `base` is `http://127.0.0.1:9090`; `networks`
+/// says where names that do not resolve from Prometheus live.
 pub async fn prometheus_checks(
     http: &Http,
     base: &str,
     model: &Model,
+    networks: &Networks,
     timeout: Duration,
 ) -> Vec<Check> {
     let ready = http
@@ -104,6 +107,7 @@ pub async fn prometheus_checks(
         default_interval: &scrape_interval,
         wiring: Wiring::of(model),
         youth,
+        networks: networks.clone(),
     };
     let mut unscraped = 0;
     match targets_body

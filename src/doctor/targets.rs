@@ -1,18 +1,20 @@
 //! Scrape-target health from one `/api/v1/targets` answer: every failing
 //! target classified, slow scrapes flagged, targets the spec expects but
-//! Prometheus does not list named, healthy ones summed up. A young
-//! Prometheus (see [`Youth`]) is not blamed for targets it has not
-//! discovered or scraped yet.
+//! Prometheus does not list named, healthy ones summed up; the spec's
+//! targets (group `targets`) apart from those found by container labels
+//! (group `discovered`). A young Prometheus (see [`Youth`]) is not blamed
+//! for targets it has not discovered or scraped yet.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
 use super::check::{Check, Status};
-use super::classify::classify;
+use super::classify::{classify, Failure};
+use super::dns::Networks;
 use super::youth::Youth;
 use crate::duration::parse_duration;
-use crate::model::{Wiring, METRICS_PATH};
+use crate::model::{Wiring, DISCOVERED_JOB, METRICS_PATH};
 
 #[derive(Debug, Deserialize)]
 struct Envelope {
@@ -59,6 +61,8 @@ pub struct Expectations<'a> {
     /// Every target the spec makes Prometheus scrape.
     pub wiring: Wiring,
     pub youth: Youth,
+    /// Where names that do not resolve live.
+    pub networks: Networks,
 }
 
 /// The target checks, and how many targets were not scraped yet.
@@ -68,17 +72,87 @@ pub struct TargetChecks {
     pub unscraped: usize,
 }
 
-/// Turns the targets answer into checks: one summary, then one per target
-/// that is failing, slow, not scraped after its first intervals, or
-/// expected but not listed.
+/// Turns the targets answer into checks: per group (the spec's targets,
+/// then the discovered ones), one summary, then one per target that is
+/// failing, slow, not scraped after its first intervals, or expected but
+/// not listed.
 pub fn checks(body: &[u8], expect: &Expectations) -> Result<TargetChecks, String> {
     let envelope: Envelope = serde_json::from_slice(body)
         .map_err(|e| format!("unexpected /api/v1/targets answer: {e}"))?;
-    let targets = envelope.data.active_targets;
+    let (discovered, declared): (Vec<Target>, Vec<Target>) = envelope
+        .data
+        .active_targets
+        .into_iter()
+        .partition(|t| t.scrape_pool == DISCOVERED_JOB);
+    let mut result = group("targets", &declared, expect);
+    let missing = expect.wiring.missing_targets(declared.iter().map(|t| {
+        let address = t
+            .discovered_labels
+            .get("__address__")
+            .or(t.labels.get("instance"))
+            .map(String::as_str)
+            .unwrap_or_default();
+        (t.scrape_pool.as_str(), address)
+    }));
+    for m in &missing {
+        result.checks.push(if expect.youth.discovering() {
+            Check::skip("targets", m.to_string(), format!("not discovered yet ({})", expect.youth.describe()))
+        } else {
+            Check::fail("targets", m.to_string(), "the spec has Prometheus scrape it, but Prometheus does not list it")
+                .hint("Prometheus runs another configuration than the rendered one: `obsctl up` reloads it; a failed reload is reported under `prometheus`")
+        });
+    }
+    if declared.is_empty() {
+        result.checks.insert(
+            0,
+            if expect.youth.discovering() {
+                Check::skip(
+                    "targets",
+                    "scrape targets",
+                    format!("none listed yet ({})", expect.youth.describe()),
+                )
+            } else {
+                Check::fail(
+                    "targets",
+                    "scrape targets",
+                    "Prometheus has no active targets",
+                )
+                .hint("check `scrape:` in the spec and that the rendered prometheus.yml is loaded")
+            },
+        );
+    } else {
+        let summary = &mut result.checks[0];
+        if !missing.is_empty() {
+            if !expect.youth.discovering() {
+                summary.status = Status::Fail;
+            }
+            summary
+                .detail
+                .push_str(&format!(", {} expected but not listed", missing.len()));
+        }
+    }
+    if discovered.is_empty() {
+        result.checks.push(Check::skip(
+            "discovered",
+            "discovered targets",
+            "no container on Prometheus' networks carries prometheus.io/scrape: \"true\"",
+        ));
+    } else {
+        let found = group("discovered", &discovered, expect);
+        result.checks.extend(found.checks);
+        result.unscraped += found.unscraped;
+    }
+    Ok(result)
+}
+
+/// The checks of one group of targets, led by a summary as bad as the
+/// worst target (one not judged yet does not make it worse); none for an
+/// empty group.
+fn group(group: &'static str, targets: &[Target], expect: &Expectations) -> TargetChecks {
     let mut out = Vec::new();
     let mut up = 0;
     let mut unscraped = 0;
-    for t in &targets {
+    for t in targets {
         let instance = t
             .labels
             .get("instance")
@@ -102,20 +176,28 @@ pub fn checks(body: &[u8], expect: &Expectations) -> Result<TargetChecks, String
                     let limit = limit.as_secs_f64();
                     if limit > 0.0 && t.last_scrape_duration > SLOW_SHARE * limit {
                         out.push(
-                            Check::warn("targets", name, format!("up, but the last scrape took {:.2}s of its {timeout} timeout", t.last_scrape_duration))
+                            Check::warn(group, name, format!("up, but the last scrape took {:.2}s of its {timeout} timeout", t.last_scrape_duration))
                                 .hint("the endpoint is slow: reduce what it exposes, or raise the job's `timeout` (at most its interval)"),
                         );
                     }
                 }
             }
             "down" => {
-                let d = classify(&t.last_error, &job, &instance, &path);
+                let mut d = classify(&t.last_error, &job, &instance, &path);
+                if d.failure == Failure::Dns {
+                    let host = instance
+                        .rsplit_once(':')
+                        .map_or(instance.as_str(), |(h, _)| h);
+                    if let Some(hint) = expect.networks.hint(host) {
+                        d.hint = hint;
+                    }
+                }
                 let kind = serde_json::to_value(d.failure)
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default();
                 out.push(
-                    Check::fail("targets", name, format!("down ({kind}): {}", t.last_error))
+                    Check::fail(group, name, format!("down ({kind}): {}", t.last_error))
                         .hint(d.hint),
                 );
             }
@@ -127,71 +209,39 @@ pub fn checks(body: &[u8], expect: &Expectations) -> Result<TargetChecks, String
                     .unwrap_or(expect.default_interval);
                 let young = parse_duration(interval).is_ok_and(|i| expect.youth.within(i));
                 out.push(if young {
-                    Check::skip("targets", name, "not scraped yet")
+                    Check::skip(group, name, "not scraped yet")
                 } else {
-                    Check::warn("targets", name, format!("not scraped yet, although {}", expect.youth.describe()))
+                    Check::warn(group, name, format!("not scraped yet, although {}", expect.youth.describe()))
                         .hint("Prometheus cannot schedule the scrape: look at its log (`docker logs` of the Prometheus container)")
                 });
             }
         }
     }
-    let missing = expect.wiring.missing_targets(targets.iter().map(|t| {
-        let address = t
-            .discovered_labels
-            .get("__address__")
-            .or(t.labels.get("instance"))
-            .map(String::as_str)
-            .unwrap_or_default();
-        (t.scrape_pool.as_str(), address)
-    }));
-    for m in &missing {
-        out.push(if expect.youth.discovering() {
-            Check::skip("targets", m.to_string(), format!("not discovered yet ({})", expect.youth.describe()))
-        } else {
-            Check::fail("targets", m.to_string(), "the spec has Prometheus scrape it, but Prometheus does not list it")
-                .hint("Prometheus runs another configuration than the rendered one: `obsctl up` reloads it; a failed reload is reported under `prometheus`")
-        });
-    }
-    if targets.is_empty() {
-        out.insert(
-            0,
-            if expect.youth.discovering() {
-                Check::skip(
-                    "targets",
-                    "scrape targets",
-                    format!("none listed yet ({})", expect.youth.describe()),
-                )
-            } else {
-                Check::fail(
-                    "targets",
-                    "scrape targets",
-                    "Prometheus has no active targets",
-                )
-                .hint("check `scrape:` in the spec and that the rendered prometheus.yml is loaded")
-            },
-        );
-    } else {
-        // The summary is as bad as the worst target; a target not judged
-        // yet does not make it worse.
+    if !targets.is_empty() {
         let status = out
             .iter()
             .map(|c| c.status)
             .filter(|s| *s >= Status::Warn)
             .max()
             .unwrap_or(Status::Ok);
-        let mut detail = format!("{up} of {} targets up", targets.len());
+        let what = if group == "discovered" {
+            "discovered targets"
+        } else {
+            "targets"
+        };
+        let mut detail = format!("{up} of {} {what} up", targets.len());
         if unscraped > 0 {
             detail.push_str(&format!(", {unscraped} not scraped yet"));
         }
-        if !missing.is_empty() {
-            detail.push_str(&format!(", {} expected but not listed", missing.len()));
-        }
-        out.insert(0, Check::new("targets", "scrape targets", status, detail));
+        out.insert(
+            0,
+            Check::new(group, format!("scrape {what}"), status, detail),
+        );
     }
-    Ok(TargetChecks {
+    TargetChecks {
         checks: out,
         unscraped,
-    })
+    }
 }
 
 fn path_of(url: &str) -> String {
@@ -238,14 +288,18 @@ mod tests {
             youth: Youth {
                 config_age: age.map(Duration::from_secs),
             },
+            networks: Networks::default(),
         }
     }
 
-    /// Checks of a Prometheus of unknown age expecting nothing.
+    /// The `targets` checks of a Prometheus of unknown age expecting nothing.
     fn plain(body: &[u8]) -> Vec<Check> {
-        checks(body, &expect(Wiring::default(), None))
-            .unwrap()
-            .checks
+        of(
+            "targets",
+            checks(body, &expect(Wiring::default(), None))
+                .unwrap()
+                .checks,
+        )
     }
 
     const UNSCRAPED: &str = r#"{"status":"success","data":{"activeTargets":[
@@ -264,6 +318,47 @@ mod tests {
                 .collect(),
             alertmanager: None,
         }
+    }
+
+    /// The checks of one group.
+    fn of(group: &str, checks: Vec<Check>) -> Vec<Check> {
+        checks.into_iter().filter(|c| c.group == group).collect()
+    }
+
+    #[test]
+    fn discovered_targets_are_a_group_of_their_own_and_dns_failures_name_the_network() {
+        let body = r#"{"status":"success","data":{"activeTargets":[
+            {"scrapePool":"api","scrapeUrl":"http://api:8000/metrics","labels":{"job":"api","instance":"api:8000"},"health":"up","lastError":""},
+            {"scrapePool":"discovered","scrapeUrl":"http://shop_worker_1:8000/metrics","labels":{"job":"worker","instance":"shop_worker_1:8000"},"health":"up","lastError":""},
+            {"scrapePool":"backend","scrapeUrl":"http://backend:8000/metrics","labels":{"job":"backend","instance":"backend:8000"},"health":"down","lastError":"Get \"http://backend:8000/metrics\": dial tcp: lookup backend on 127.0.0.11:53: no such host"}
+        ]}}"#;
+        let mut networks = Networks {
+            prometheus: vec!["mon-net".into()],
+            ..Default::default()
+        };
+        networks.add("shop_backend_1", Some("backend"), &["shop_default".into()]);
+        let mut e = expect(Wiring::default(), None);
+        e.networks = networks;
+        let all = checks(body.as_bytes(), &e).unwrap().checks;
+        let discovered = of("discovered", all.clone());
+        assert_eq!(discovered.len(), 1, "{discovered:?}");
+        assert_eq!(discovered[0].detail, "1 of 1 discovered targets up");
+        let declared = of("targets", all);
+        assert_eq!(declared[0].detail, "1 of 2 targets up");
+        assert_eq!(
+            declared[1].hint.as_deref(),
+            Some("`backend` resolves on network `shop_default`, which Prometheus is not on: add it to `networks:`")
+        );
+    }
+
+    #[test]
+    fn without_labelled_containers_the_discovered_group_is_skipped() {
+        let all = checks(UNSCRAPED.as_bytes(), &expect(Wiring::default(), None))
+            .unwrap()
+            .checks;
+        let discovered = of("discovered", all);
+        assert_eq!(discovered.len(), 1);
+        assert_eq!(discovered[0].status, Status::Skip);
     }
 
     #[test]

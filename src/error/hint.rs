@@ -1,7 +1,7 @@
 //! What to do about each error: the hints, by variant. Kept beside the
 //! wording in [`super`], apart only to keep each file short.
 
-use super::{Access, Datasource, Error, GrafanaCredentials};
+use super::{Access, Datasource, Error, ExistingNetwork, GrafanaCredentials};
 
 impl Error {
     /// What to do about it, when there is something to say.
@@ -16,6 +16,7 @@ impl Error {
             UnknownPreset { known, .. } => format!("presets: {}", known.join(", ")),
             UnknownPack { known, .. } => format!("packs: {}", known.join(", ")),
             BadScrapeFlag { .. } => "e.g. --scrape api=host.docker.internal:8000/metrics".into(),
+            InitJob { .. } => "give the job another name (the stack's own jobs: prometheus, alertmanager, grafana, node, cadvisor, postgres, redis, discovered); one name with several targets is one job".into(),
             NoSuchDashboardPath { .. } | NoDashboardFiles => {
                 "give dashboard JSON files or folders holding them".into()
             }
@@ -25,6 +26,8 @@ impl Error {
                 taken.first().map(|t| t.service.port_field()).unwrap_or_default()
             ),
             ForeignObjects { .. } => "obsctl never adopts or removes objects it did not create: remove or rename them, or give the stack another `name` in the spec; nothing was created".into(),
+            NetworksMissing { missing, existing } => networks_hint(missing, existing),
+            NothingToWatch => "enable Prometheus in the spec".into(),
             ImageMissing { image } => format!(
                 "build or load {image} locally (`docker image ls` lists what is there), or drop --pull never"
             ),
@@ -103,6 +106,32 @@ fn docker_hint(reason: &str) -> String {
     } else {
         "check that the Docker engine is running and that DOCKER_HOST (if set) points at it".into()
     }
+}
+
+/// What to do when a network of `networks:` does not exist: start the
+/// application, or pick one of the networks there are (the nearest first).
+fn networks_hint(missing: &[String], existing: &[ExistingNetwork]) -> String {
+    let names: Vec<&str> = existing.iter().map(|n| n.name.as_str()).collect();
+    let nearest = missing
+        .iter()
+        .find_map(|m| crate::spec::nearest_word(m, &names))
+        .map(|n| format!("did you mean `{n}`? "))
+        .unwrap_or_default();
+    let there = if existing.is_empty() {
+        "there is no other network here".to_string()
+    } else {
+        let list: Vec<String> = existing
+            .iter()
+            .map(|n| match &n.compose_project {
+                Some(p) => format!("{} (Compose project `{p}`)", n.name),
+                None => n.name.clone(),
+            })
+            .collect();
+        format!("networks here: {}", list.join(", "))
+    };
+    format!(
+        "{nearest}obsctl joins the application's networks and never creates them: start the application first (Compose names a project's network `<project>_default`), or correct `networks:`; {there}; nothing was created"
+    )
 }
 
 fn listed(prometheus: &[Datasource]) -> String {

@@ -48,6 +48,8 @@ pub enum Error {
     UnknownPack { name: String, known: Vec<String> },
     #[error("`{value}` is not JOB=HOST:PORT[/PATH]")]
     BadScrapeFlag { value: String },
+    #[error("--scrape: job `{job}` {reason}")]
+    InitJob { job: String, reason: String },
 
     // --- Dashboard files --------------------------------------------------
     #[error("{} does not exist", .path.display())]
@@ -70,6 +72,19 @@ pub enum Error {
         /// (kind, name): `container shop-prometheus`, `volume shop-grafana-data`.
         objects: Vec<(&'static str, String)>,
     },
+    // --- networks: (the application's networks the stack joins) ---------
+    #[error(
+        "{} listed in `networks:` {} not exist",
+        missing.iter().map(|n| format!("network `{n}`")).collect::<Vec<_>>().join(", "),
+        if missing.len() == 1 { "does" } else { "do" }
+    )]
+    NetworksMissing {
+        missing: Vec<String>,
+        /// The networks there are, to choose from.
+        existing: Vec<ExistingNetwork>,
+    },
+    #[error("the stack has no Prometheus (prometheus.enabled is false), so nothing scrapes what watch would find")]
+    NothingToWatch,
     #[error("image {image} is not present locally, and --pull never forbids pulling it")]
     ImageMissing { image: String },
     #[error("cannot pull image {image}: no registry could be reached ({reason})")]
@@ -197,6 +212,14 @@ pub enum Error {
     AmbiguousDatasource { prometheus: Vec<Datasource> },
 }
 
+/// A network on this engine, named in the hint of [`Error::NetworksMissing`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingNetwork {
+    pub name: String,
+    /// The Compose project that made it (`com.docker.compose.project`).
+    pub compose_project: Option<String>,
+}
+
 /// A host port the stack needs that something else holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortTaken {
@@ -256,11 +279,14 @@ impl Error {
             | UnknownPreset { .. }
             | UnknownPack { .. }
             | BadScrapeFlag { .. }
+            | InitJob { .. }
             | NoSuchDashboardPath { .. }
             | NoDashboardFiles
             | DockerUnreachable { .. }
             | PortsTaken(_)
             | ForeignObjects { .. }
+            | NetworksMissing { .. }
+            | NothingToWatch
             | ImageMissing { .. }
             | RegistryUnreachable { .. }
             | PullFailed { .. }

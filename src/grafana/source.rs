@@ -111,14 +111,30 @@ pub fn prepare(
     target: &Target,
     catalog: &Catalog,
 ) -> Result<Prepared, Unusable> {
+    match std::fs::read_to_string(&file.path) {
+        Ok(text) => prepare_text(file, &text, target, catalog),
+        Err(e) => Err(Unusable {
+            title: String::new(),
+            detail: format!("{}: cannot read dashboard: {e}", file.display),
+        }),
+    }
+}
+
+/// Prepares the text of `file` (what [`prepare`] does once it is read).
+pub fn prepare_text(
+    file: &SourceFile,
+    text: &str,
+    target: &Target,
+    catalog: &Catalog,
+) -> Result<Prepared, Unusable> {
     let unusable = |title: &str, detail: String| Unusable {
         title: title.to_string(),
         detail,
     };
-    // Reading goes through the same located errors as `dashboards lint`.
+    // Parsing goes through the same located errors as `dashboards lint`.
     let source = Source::new(None, String::new());
     let mut problems = Problems::new(&source);
-    let Some(json) = dashjson::read(&file.path, &file.display, &mut problems) else {
+    let Some(json) = dashjson::parse(text, &file.display, &mut problems) else {
         let detail = problems
             .list
             .first()
@@ -231,11 +247,31 @@ mod tests {
     }
 
     #[test]
+    fn a_float_in_a_dashboard_is_imported_digit_for_digit() {
+        // serde_json's default float parsing is off by one ulp for some
+        // numbers, so a dashboard changed a little at every import.
+        let text = r#"{"title": "t", "panels": [], "threshold": 5.139950157862162e+198}"#;
+        let file = SourceFile {
+            path: "a.json".into(),
+            display: "a.json".into(),
+            relative: "a.json".into(),
+            folder: FolderPath::root(),
+        };
+        let target = Target {
+            uid: "obsctl-prometheus".into(),
+            name: "Prometheus".into(),
+        };
+        let p = prepare_text(&file, text, &target, &Catalog(None)).unwrap();
+        let saved = serde_json::to_string(&p.dashboard).unwrap();
+        assert!(saved.contains("5.139950157862162e+198"), "{saved}");
+    }
+
+    #[test]
     fn derived_uids_are_stable_and_fit_grafanas_limit() {
         let uid = derived_uid("team/a.json");
         assert_eq!(uid, derived_uid("team/a.json"));
         assert_ne!(uid, derived_uid("team/b.json"));
-        assert_eq!(uid.len(), 40);
+        assert!(uid.len() <= 40, "{uid}");
         assert!(uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     }
 }

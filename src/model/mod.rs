@@ -14,6 +14,7 @@ mod fields;
 mod grafana;
 pub mod kubernetes;
 mod matchers;
+mod networks;
 mod probes;
 mod prometheus;
 mod pushgateway;
@@ -40,10 +41,11 @@ use crate::spec::{SecretValue, Source, Spec};
 pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webhook};
 pub use exporters::Exporter;
 pub use grafana::Grafana;
+pub use networks::own_network;
 pub use probes::{probe_job, Probe, ProbeModule, ProbeOptions};
 pub use prometheus::Prometheus;
 pub use remote_write::RemoteWrite;
-pub use scrape::{Relabel, ScrapeJob};
+pub use scrape::{Relabel, ScrapeJob, DISCOVERED_JOB};
 pub use service::{ExporterKind, Service, METRICS_PATH};
 pub use slos::{le_label, Sli, Slo};
 pub use wiring::{ExpectedTarget, Missing, Wiring};
@@ -99,6 +101,8 @@ pub struct Model {
     /// Enabled built-in packs (name -> metrics they read), for later checks.
     pub packs: BTreeMap<String, Vec<String>>,
     pub dashboards: Vec<DashboardOut>,
+    /// The application's networks the stack joins (`networks:`).
+    pub networks: Vec<String>,
 }
 
 /// One container the stack runs, as the spec describes it.
@@ -227,6 +231,7 @@ fn build_with(
         &mut problems,
         &mut secrets,
     );
+    let networks = networks::networks(spec, &name, prometheus.as_ref(), &exporters, &mut problems);
     let (mut rules, packs) = if agent {
         agent::refuse_rules(spec, &mut problems);
         Default::default()
@@ -281,6 +286,7 @@ fn build_with(
             rules,
             packs,
             dashboards,
+            networks,
         },
         warnings: problems.list,
     })

@@ -16,7 +16,7 @@ use crate::promql;
 use crate::promql_features::{self, EXPERIMENTAL_FUNCTIONS_FEATURE};
 use crate::promql_rewrite;
 use crate::rulefile::{Rule, RuleFile, RuleGroup};
-use crate::spec::positions::{Position, PositionIndex};
+use crate::spec::positions::{Position, PositionIndex, MAX_DEPTH};
 use crate::spec::{nearest_word, PackSetting, Spec};
 
 /// Returns the rule files to render and the enabled packs with their metrics.
@@ -330,6 +330,14 @@ fn refused_calls(expr: &str, experimental: bool) -> Vec<(String, String)> {
 
 /// Validates a user's rule file; problems are located in that file.
 fn check_rule_file(display: &str, text: &str, experimental: bool, p: &mut Problems) -> bool {
+    let positions = PositionIndex::build(text);
+    if let Some(pos) = positions.too_deep() {
+        let message = format!(
+            "not a valid Prometheus rule file: it nests deeper than {MAX_DEPTH} levels here"
+        );
+        p.elsewhere(display.into(), Some(pos), message, None);
+        return false;
+    }
     let parsed: RuleFile = match serde_yaml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
@@ -343,7 +351,6 @@ fn check_rule_file(display: &str, text: &str, experimental: bool, p: &mut Proble
             return false;
         }
     };
-    let positions = PositionIndex::build(text);
     let before = p.list.len();
     for (path, rule) in parsed.rules_with_paths() {
         let at = |field: &str| positions.value(&format!("{path}.{field}"));

@@ -15,6 +15,10 @@ use crate::duration::parse_duration;
 use crate::scrape_protocol;
 use crate::spec::{nearest_word, Spec};
 
+/// The scrape job whose targets obsctl finds by container labels
+/// ([`crate::discovery`]); each target sets its own `job` label.
+pub const DISCOVERED_JOB: &str = "discovered";
+
 #[derive(Debug, Clone)]
 pub struct ScrapeJob {
     pub job: String,
@@ -136,7 +140,11 @@ pub fn jobs(
         jobs.push(job);
     }
     jobs.extend(probes::scrape_jobs(probes, name, prom));
-    let reserved: Vec<String> = jobs.iter().map(|j| j.job.clone()).collect();
+    let reserved: Vec<String> = jobs
+        .iter()
+        .map(|j| j.job.clone())
+        .chain(std::iter::once(DISCOVERED_JOB.to_string()))
+        .collect();
 
     for (i, s) in spec.scrape.iter().enumerate() {
         let field = format!("scrape[{i}]");
@@ -146,7 +154,7 @@ pub fn jobs(
             p.error(
                 &format!("{field}.job"),
                 format!("job `{}` is one obsctl already scrapes for the stack itself", s.job),
-                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana, one per exporter and `probe-<name>` per probe)".into()),
+                Some("choose another name (the stack's own jobs: prometheus, alertmanager, grafana, discovered, one per exporter and `probe-<name>` per probe)".into()),
             );
         } else if let Some(first) = spec.scrape[..i].iter().position(|o| o.job == s.job) {
             p.error(
@@ -271,6 +279,14 @@ fn fallback_protocol(p: &mut Problems, field: &str, value: &str) {
     let nearest = scrape_protocol::PROTOCOLS
         .iter()
         .find(|v| v.eq_ignore_ascii_case(value))
+        .or_else(|| {
+            // `PrometheusText` means the classic text format, not whichever
+            // name is fewest edits away.
+            scrape_protocol::PROTOCOLS.iter().find(|v| {
+                v.to_ascii_lowercase()
+                    .starts_with(&value.to_ascii_lowercase())
+            })
+        })
         .copied()
         .or_else(|| nearest_word(value, scrape_protocol::PROTOCOLS));
     let hint = match nearest {

@@ -170,6 +170,27 @@ impl Service {
         }
     }
 
+    /// True when it talks to the application, so it joins the application's
+    /// networks (`networks:`) besides the stack's own: Prometheus scrapes the
+    /// application's services, the database exporters read its databases,
+    /// the blackbox exporter probes its services by name and its batch jobs
+    /// push to the Pushgateway by name. Host-level exporters, Alertmanager
+    /// and Grafana stay on the stack's network only.
+    pub fn joins_app_networks(self) -> bool {
+        match self {
+            Service::Prometheus
+            | Service::Exporter(
+                ExporterKind::Postgres
+                | ExporterKind::Redis
+                | ExporterKind::Blackbox
+                | ExporterKind::Pushgateway,
+            ) => true,
+            Service::Alertmanager
+            | Service::Grafana
+            | Service::Exporter(ExporterKind::Node | ExporterKind::Cadvisor) => false,
+        }
+    }
+
     /// The uid its upstream image runs as, for when the image's `User` is a
     /// name obsctl cannot resolve.
     pub fn default_uid(self) -> u32 {

@@ -9,6 +9,7 @@
 pub mod alertmanager;
 pub mod blackbox;
 pub mod grafana;
+pub mod metrics;
 pub mod prometheus;
 pub mod scrape;
 

@@ -4,6 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::paths;
+use crate::discovery;
 use crate::model::defaults::{
     ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL,
 };
@@ -32,6 +33,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
                 "targets": j.targets,
                 "labels": non_empty(&j.labels),
                 "params": non_empty(&j.params),
+                "fallback_scrape_protocol": j.fallback_scrape_protocol,
                 "basic_auth": j.basic_auth.as_ref().map(|(user, s)| json!({"username": user, "password_file": s.file})),
                 "bearer_token_file": j.bearer_token.as_ref().map(|s| s.file.clone()),
                 "relabel": if j.relabel.is_empty() { Value::Null } else {
@@ -69,6 +71,7 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
         },
         "alertmanager": model.alertmanager.as_ref().map(|_| model.address(Service::Alertmanager)),
         "jobs": jobs,
+        "discovery": {"job": discovery::JOB, "files": discovery::file_sd::container_pattern()},
         "remote_write": if remote_write.is_empty() { Value::Null } else { json!(remote_write) },
     })
 }

@@ -172,6 +172,23 @@ pub async fn apply(
         engine.create_container(stack, s, &network)
     }))
     .await?;
+    // New containers join the application's networks before they start, so
+    // Prometheus resolves the application's names from its first scrape.
+    let join = try_join_all(plan.connect.iter().map(|a| {
+        progress.say(format!(
+            "connecting {} to network {}",
+            a.container, a.network
+        ));
+        engine.connect_network(&a.network_id, &a.network, &a.container)
+    }));
+    let leave = try_join_all(plan.disconnect.iter().map(|a| {
+        progress.say(format!(
+            "disconnecting {} from network {}: it is no longer in `networks:`",
+            a.container, a.network
+        ));
+        engine.disconnect_network(&a.network_id, &a.container)
+    }));
+    tokio::try_join!(join, leave)?;
 
     let mut started: Vec<&Container> = Vec::new();
     for stage in 0..=Service::LAST_STAGE {

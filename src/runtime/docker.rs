@@ -6,16 +6,21 @@
 use std::collections::HashMap;
 
 use bollard::errors::Error as BollardError;
-use bollard::models::{CreateImageInfo, NetworkCreateRequest, VolumeCreateRequest};
+use bollard::models::{CreateImageInfo, VolumeCreateRequest};
 use bollard::query_parameters::{
-    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListNetworksOptionsBuilder,
-    ListVolumesOptionsBuilder, RemoveVolumeOptions,
+    CreateImageOptionsBuilder, ListContainersOptionsBuilder, ListVolumesOptionsBuilder,
+    RemoveVolumeOptions,
 };
 use bollard::Docker;
 use futures_util::{Stream, StreamExt};
 
 mod conflicts;
 mod containers;
+mod events;
+mod networks;
+mod survey;
+
+pub use networks::{NetworkInfo, NetworkRemoval, COMPOSE_PROJECT};
 
 use super::plan::{Observed, ObservedContainer, ObservedNetwork};
 use super::{LABEL_HASH, LABEL_SERVICE, LABEL_STACK};
@@ -128,18 +133,36 @@ impl Engine {
         &self.endpoint
     }
 
-    /// Everything carrying the stack label: containers, networks, volumes.
+    /// Everything carrying the stack label (containers, networks, volumes),
+    /// and every network of the engine by name.
     pub async fn observe(&self, stack: &str) -> Result<Observed, Error> {
         let (containers, networks, volumes) = tokio::join!(
             self.stack_containers(stack),
-            self.stack_networks(stack),
+            self.networks(),
             self.stack_volumes(stack)
         );
+        let networks = networks?;
         Ok(Observed {
             containers: containers?,
-            networks: networks?,
+            networks: networks
+                .iter()
+                .filter(|n| n.stack.as_deref() == Some(stack))
+                .map(|n| ObservedNetwork {
+                    id: n.id.clone(),
+                    name: n.name.clone(),
+                })
+                .collect(),
             volumes: volumes?,
+            engine_networks: networks.into_iter().map(|n| (n.name, n.id)).collect(),
         })
+    }
+
+    /// Every running container on the engine.
+    async fn running_containers(&self) -> Result<Vec<bollard::models::ContainerSummary>, Error> {
+        self.docker
+            .list_containers(None)
+            .await
+            .map_err(fail("list containers", "on this engine"))
     }
 
     /// The stack's containers, running or not.
@@ -155,27 +178,6 @@ impl Engine {
             .await
             .map_err(fail("list containers of stack", stack))?;
         Ok(list.into_iter().map(observed_container).collect())
-    }
-
-    pub async fn stack_networks(&self, stack: &str) -> Result<Vec<ObservedNetwork>, Error> {
-        let filters = HashMap::from([("label", vec![format!("{LABEL_STACK}={stack}")])]);
-        let options = ListNetworksOptionsBuilder::default()
-            .filters(&filters)
-            .build();
-        let list = self
-            .docker
-            .list_networks(Some(options))
-            .await
-            .map_err(fail("list networks of stack", stack))?;
-        Ok(list
-            .into_iter()
-            .filter_map(|n| {
-                Some(ObservedNetwork {
-                    id: n.id?,
-                    name: n.name.unwrap_or_default(),
-                })
-            })
-            .collect())
     }
 
     pub async fn stack_volumes(&self, stack: &str) -> Result<Vec<String>, Error> {
@@ -233,21 +235,6 @@ impl Engine {
             })
     }
 
-    pub async fn create_network(&self, stack: &str, name: &str) -> Result<String, Error> {
-        let request = NetworkCreateRequest {
-            name: name.into(),
-            driver: Some("bridge".into()),
-            labels: Some(labels(stack, "network", None)),
-            ..Default::default()
-        };
-        let created = self
-            .docker
-            .create_network(request)
-            .await
-            .map_err(fail("create network", name))?;
-        Ok(created.id)
-    }
-
     pub async fn create_volume(&self, stack: &str, name: &str, service: &str) -> Result<(), Error> {
         let request = VolumeCreateRequest {
             name: Some(name.into()),
@@ -259,15 +246,6 @@ impl Engine {
             .await
             .map(drop)
             .map_err(fail("create volume", name))
-    }
-
-    pub async fn remove_network(&self, id: &str, name: &str) -> Result<(), Error> {
-        match self.docker.remove_network(id).await {
-            Err(BollardError::DockerResponseServerError {
-                status_code: 404, ..
-            }) => Ok(()),
-            other => other.map_err(fail("remove network", name)),
-        }
     }
 
     pub async fn remove_volume(&self, name: &str) -> Result<(), Error> {
@@ -282,6 +260,15 @@ impl Engine {
             other => other.map_err(fail("remove volume", name)),
         }
     }
+}
+
+/// A listed container's name, without Docker's leading `/`.
+fn container_name(c: &bollard::models::ContainerSummary) -> String {
+    c.names
+        .as_ref()
+        .and_then(|n| n.first())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_default()
 }
 
 /// The innermost message of an error chain ("No such file or directory").

@@ -1,20 +1,45 @@
 //! `down` as a library call: stop and remove what `up` created, found by the
 //! stack's label; data volumes stay unless asked for. Running it twice is
-//! fine, and nothing without the stack's label is ever touched.
+//! fine, and nothing without the stack's label is ever touched: removing the
+//! stack's containers detaches them from the application's networks, which
+//! stay as they are; and the stack's own network stays while containers of
+//! others are attached to it (it goes with a later `down`).
 
 use futures_util::future::try_join_all;
 use serde::Serialize;
 
-use super::docker::Engine;
+use super::docker::{Engine, NetworkRemoval};
 use crate::error::Error;
 
-/// What `down` removed, and the data volumes it kept.
+/// What `down` removed, and what it kept.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DownReport {
     pub containers: Vec<String>,
     pub networks: Vec<String>,
     pub volumes: Vec<String>,
     pub kept_volumes: Vec<String>,
+    /// The stack's networks left in place because others use them.
+    pub kept_networks: Vec<KeptNetwork>,
+}
+
+/// A network of the stack that containers obsctl does not own still use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeptNetwork {
+    pub name: String,
+    /// The containers attached to it.
+    pub attached: Vec<String>,
+}
+
+impl KeptNetwork {
+    /// Why it stays, and how to have it removed.
+    pub fn describe(&self) -> String {
+        format!(
+            "kept network {}: other containers are attached to it ({}); detach them (`docker network disconnect {} NAME`) and run `obsctl down` again to remove it",
+            self.name,
+            self.attached.join(", "),
+            self.name
+        )
+    }
 }
 
 impl DownReport {
@@ -42,13 +67,24 @@ pub async fn down(engine: &Engine, stack: &str, volumes: bool) -> Result<DownRep
             .map(|c| engine.stop_and_remove(&c.id, &c.name)),
     )
     .await?;
-    try_join_all(
+    let removals = try_join_all(
         observed
             .networks
             .iter()
             .map(|n| engine.remove_network(&n.id, &n.name)),
     )
     .await?;
+    let mut networks = Vec::new();
+    let mut kept_networks = Vec::new();
+    for (n, removal) in observed.networks.into_iter().zip(removals) {
+        match removal {
+            NetworkRemoval::Removed => networks.push(n.name),
+            NetworkRemoval::InUse { containers } => kept_networks.push(KeptNetwork {
+                name: n.name,
+                attached: containers,
+            }),
+        }
+    }
     if volumes {
         try_join_all(observed.volumes.iter().map(|v| engine.remove_volume(v))).await?;
     }
@@ -61,8 +97,9 @@ pub async fn down(engine: &Engine, stack: &str, volumes: bool) -> Result<DownRep
     };
     Ok(DownReport {
         containers,
-        networks: observed.networks.into_iter().map(|n| n.name).collect(),
+        networks,
         volumes,
         kept_volumes,
+        kept_networks,
     })
 }

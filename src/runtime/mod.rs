@@ -15,6 +15,7 @@
 //! again by those labels, never by its name.
 
 pub mod apply;
+pub mod discovery;
 pub mod docker;
 mod down;
 pub mod host;
@@ -29,10 +30,11 @@ pub mod state;
 mod status;
 mod up;
 pub mod wait;
+pub mod watch;
 mod wired;
 
 pub use docker::Engine;
-pub use down::{down, DownReport};
+pub use down::{down, DownReport, KeptNetwork};
 pub use images::PullPolicy;
 pub use status::{status, ServiceStatus};
 pub use up::{up, GrafanaAccess, UpReport, UpSettings};

@@ -24,10 +24,14 @@ pub fn is_root() -> bool {
 
 /// Gives every file in `files` to `uid` (mode unchanged), or explains why not.
 pub fn hand_over(service: Service, files: &[PathBuf], uid: u32) -> Result<(), Error> {
+    hand_over_as(service, files, uid, is_root())
+}
+
+/// [`hand_over`], as a process that may (`root`) or may not change owners.
+fn hand_over_as(service: Service, files: &[PathBuf], uid: u32, root: bool) -> Result<(), Error> {
     if uid == 0 {
         return Ok(()); // root in the container reads anything
     }
-    let root = is_root();
     let mut unreadable = Vec::new();
     let mut owner = 0;
     for path in files {
@@ -106,34 +110,70 @@ mod tests {
         assert_eq!(mode(&secret), 0o600);
     }
 
-    #[test]
-    fn files_already_owned_by_the_container_user_need_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s");
+    fn private_file(dir: &Path) -> PathBuf {
+        let file = dir.join("s");
         fs::write(&file, "s").unwrap();
-        let me = fs::metadata(&file).unwrap().uid();
-        hand_over(Service::Prometheus, &[file], me).unwrap();
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+        file
+    }
+
+    fn owner_and_mode(p: &Path) -> (u32, u32) {
+        let meta = fs::metadata(p).unwrap();
+        (meta.uid(), meta.permissions().mode() & 0o777)
     }
 
     #[test]
-    fn handing_over_keeps_the_file_private() {
+    fn files_already_owned_by_the_container_user_need_no_root() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("s");
-        fs::write(&file, "s").unwrap();
-        fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-        match hand_over(Service::Prometheus, std::slice::from_ref(&file), 65534) {
-            Ok(()) => {
-                assert!(is_root());
-                assert_eq!(fs::metadata(&file).unwrap().uid(), 65534);
+        let file = private_file(dir.path());
+        let (me, _) = owner_and_mode(&file);
+        hand_over_as(Service::Prometheus, std::slice::from_ref(&file), me, false).unwrap();
+        assert_eq!(owner_and_mode(&file), (me, 0o600));
+    }
+
+    #[test]
+    fn without_root_a_secret_of_another_user_is_refused_with_the_fix_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = private_file(dir.path());
+        let before = owner_and_mode(&file);
+        let uid = before.0 + 1;
+        let err =
+            hand_over_as(Service::Prometheus, std::slice::from_ref(&file), uid, false).unwrap_err();
+        match &err {
+            Error::SecretsUnreadable {
+                service,
+                owner,
+                uid: wanted,
+                files,
+            } => {
+                assert_eq!(
+                    (*service, *owner, *wanted),
+                    (Service::Prometheus, before.0, uid)
+                );
+                assert_eq!(files, std::slice::from_ref(&file));
             }
-            Err(e) => {
-                assert!(!is_root());
-                assert!(e.hint().unwrap().contains("sudo obsctl up"));
-            }
+            other => panic!("unexpected error: {other:?}"),
         }
-        assert_eq!(
-            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
-            0o600
-        );
+        assert!(err.hint().unwrap().contains("sudo obsctl up"), "{err:?}");
+        assert_eq!(owner_and_mode(&file), before, "nothing is changed");
+    }
+
+    #[test]
+    fn a_container_running_as_root_needs_nothing_handed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = private_file(dir.path());
+        let before = owner_and_mode(&file);
+        hand_over_as(Service::Grafana, std::slice::from_ref(&file), 0, false).unwrap();
+        assert_eq!(owner_and_mode(&file), before);
+    }
+
+    #[test]
+    #[ignore = "needs root; scripts/test.sh runs it as root"]
+    fn as_root_a_secret_is_given_to_the_container_user_and_stays_private() {
+        assert!(is_root(), "this test changes file owners: run it as root");
+        let dir = tempfile::tempdir().unwrap();
+        let file = private_file(dir.path());
+        hand_over(Service::Prometheus, std::slice::from_ref(&file), 65534).unwrap();
+        assert_eq!(owner_and_mode(&file), (65534, 0o600));
     }
 }

@@ -2,9 +2,9 @@
 //! actions. Pure: every decision `up` takes about containers is made (and
 //! unit-tested) here, without Docker.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::services::{Desired, VolumeDef};
+use super::services::{Container, Desired, VolumeDef};
 use crate::model::{ExporterKind, Service};
 
 /// A container found by the stack label.
@@ -23,6 +23,9 @@ pub struct ObservedContainer {
     pub image_id: Option<String>,
     /// Ids of the networks it is attached to.
     pub network_ids: Vec<String>,
+    /// The networks it has an endpoint on: name -> the id it was attached
+    /// by (empty for a container that never started).
+    pub attached: BTreeMap<String, String>,
     pub ports: Vec<Published>,
     /// Docker's human status ("Up 5 minutes").
     pub status: String,
@@ -49,12 +52,14 @@ pub struct ObservedNetwork {
     pub name: String,
 }
 
-/// Everything found by the stack label.
+/// Everything found by the stack label, and the engine's networks.
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
     pub containers: Vec<ObservedContainer>,
     pub networks: Vec<ObservedNetwork>,
     pub volumes: Vec<String>,
+    /// Every network on the engine: name -> id.
+    pub engine_networks: BTreeMap<String, String>,
 }
 
 /// Why a container is replaced.
@@ -64,7 +69,9 @@ pub enum Why {
     Definition,
     /// Same reference, but it now names another image (pulled or re-tagged).
     Image,
-    /// Its network is gone or is being created anew.
+    /// Its network is gone or is being created anew, or a network it is
+    /// attached to was removed or replaced (a stopped container could not
+    /// start again).
     Network,
     /// Docker reports it dead or being removed.
     Broken,
@@ -75,7 +82,7 @@ impl Why {
         match self {
             Why::Definition => "its definition changed",
             Why::Image => "its image changed",
-            Why::Network => "its network was replaced",
+            Why::Network => "a network it was attached to was replaced",
             Why::Broken => "Docker reports it dead",
         }
     }
@@ -140,6 +147,18 @@ pub struct Removal {
     pub service: String,
 }
 
+/// One of the stack's containers joining or leaving an application network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub service: String,
+    pub container: String,
+    /// The network's name.
+    pub network: String,
+    /// Its current id (to connect), or the id the container is attached by
+    /// (to disconnect).
+    pub network_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
     /// The id of the stack network when it exists already.
@@ -147,6 +166,10 @@ pub struct Plan {
     pub create_volumes: Vec<VolumeDef>,
     pub remove: Vec<Removal>,
     pub services: Vec<ServicePlan>,
+    /// Application networks to join (before the container starts, when it is new).
+    pub connect: Vec<Attachment>,
+    /// Networks no longer listed to leave.
+    pub disconnect: Vec<Attachment>,
 }
 
 impl Plan {
@@ -155,6 +178,8 @@ impl Plan {
         self.network.is_some()
             && self.create_volumes.is_empty()
             && self.remove.is_empty()
+            && self.connect.is_empty()
+            && self.disconnect.is_empty()
             && self
                 .services
                 .iter()
@@ -197,6 +222,8 @@ pub fn plan(
 
     let mut remove = Vec::new();
     let mut services = Vec::new();
+    let mut connect = Vec::new();
+    let mut disconnect = Vec::new();
     for service in &desired.services {
         let hash = service.def.hash();
         let mut mine: Vec<&ObservedContainer> = observed
@@ -221,7 +248,9 @@ pub fn plan(
                     .is_some_and(|id| c.image_id.as_deref() != Some(id))
                 {
                     Some(Why::Image)
-                } else if !network.as_ref().is_some_and(|n| c.network_ids.contains(n)) {
+                } else if !network.as_ref().is_some_and(|n| c.network_ids.contains(n))
+                    || stale_endpoint(c, desired, observed)
+                {
                     Some(Why::Network)
                 } else {
                     None
@@ -244,6 +273,9 @@ pub fn plan(
             }
             _ => None,
         };
+        let (join, leave) = attachments(service, &step, mine.first().copied(), desired, observed);
+        connect.extend(join);
+        disconnect.extend(leave);
         services.push(ServicePlan {
             service: service.name().into(),
             step,
@@ -260,7 +292,59 @@ pub fn plan(
         create_volumes,
         remove,
         services,
+        connect,
+        disconnect,
     }
+}
+
+/// True when `c` has an endpoint on a network (other than the stack's own)
+/// that no longer exists, or that was removed and made anew under the same
+/// name, as Compose does when the application is recreated. Docker cannot
+/// start a container with such an endpoint, so it is recreated.
+fn stale_endpoint(c: &ObservedContainer, desired: &Desired, observed: &Observed) -> bool {
+    c.attached.iter().any(|(name, id)| {
+        *name != desired.network && !id.is_empty() && observed.engine_networks.get(name) != Some(id)
+    })
+}
+
+/// The application networks `service` joins and leaves: all it should be on
+/// when its container is (re)created; otherwise those it lacks, and those no
+/// longer listed that it is still on.
+fn attachments(
+    service: &Container,
+    step: &Step,
+    current: Option<&ObservedContainer>,
+    desired: &Desired,
+    observed: &Observed,
+) -> (Vec<Attachment>, Vec<Attachment>) {
+    let wanted: &[String] = if service.service.joins_app_networks() {
+        &desired.app_networks
+    } else {
+        &[]
+    };
+    let attachment = |network: &str, id: &str| Attachment {
+        service: service.name().into(),
+        container: service.def.name.clone(),
+        network: network.into(),
+        network_id: id.into(),
+    };
+    let attached = match (step, current) {
+        (Step::Keep { .. } | Step::Start { .. }, Some(c)) => &c.attached,
+        _ => &BTreeMap::new(),
+    };
+    let join = wanted
+        .iter()
+        .filter_map(|name| {
+            let id = observed.engine_networks.get(name)?;
+            (attached.get(name) != Some(id)).then(|| attachment(name, id))
+        })
+        .collect();
+    let leave = attached
+        .iter()
+        .filter(|(name, _)| **name != desired.network && !wanted.contains(name))
+        .map(|(name, id)| attachment(name, id))
+        .collect();
+    (join, leave)
 }
 
 fn removal(c: &ObservedContainer) -> Removal {

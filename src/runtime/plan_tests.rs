@@ -19,13 +19,32 @@ fn stack(spec: &str) -> Desired {
 
 const SPEC: &str = "name: shop\ngrafana: {enabled: false}\n";
 
+/// The id the engine gives application network `name` in these tests.
+fn app_id(name: &str) -> String {
+    format!("id-{name}")
+}
+
 /// What Docker would report after a successful `up` of `d`.
 fn converged(d: &Desired) -> Observed {
+    let mut engine_networks: BTreeMap<String, String> = d
+        .app_networks
+        .iter()
+        .map(|n| (n.clone(), app_id(n)))
+        .collect();
+    engine_networks.insert(d.network.clone(), "net-1".into());
     Observed {
         containers: d
             .services
             .iter()
             .map(|s| ObservedContainer {
+                attached: std::iter::once((d.network.clone(), "net-1".to_string()))
+                    .chain(
+                        d.app_networks
+                            .iter()
+                            .filter(|_| s.service.joins_app_networks())
+                            .map(|n| (n.clone(), app_id(n))),
+                    )
+                    .collect(),
                 id: format!("id-{}", s.name()),
                 name: s.def.name.clone(),
                 service: s.name().into(),
@@ -52,6 +71,7 @@ fn converged(d: &Desired) -> Observed {
             name: d.network.clone(),
         }],
         volumes: d.volumes.iter().map(|v| v.name.clone()).collect(),
+        engine_networks,
     }
 }
 
@@ -218,4 +238,171 @@ fn missing_volumes_are_created_without_touching_containers() {
     let p = plan(&d, &observed, &images(&d), &BTreeSet::new());
     let names: Vec<&str> = p.create_volumes.iter().map(|v| v.name.as_str()).collect();
     assert_eq!(names, ["shop-alertmanager-data"]);
+}
+
+// --- Joining the application's networks ------------------------------------
+
+const JOINING: &str = "name: shop\ngrafana: {enabled: false}\nexporters: {node: {}, redis: {address: 'cache:6379'}}\n";
+
+fn joining(networks: &[&str]) -> Desired {
+    stack(&format!("{JOINING}networks: [{}]\n", networks.join(", ")))
+}
+
+/// (container, network, network id) of each attachment.
+fn attachments(list: &[Attachment]) -> Vec<(&str, &str, &str)> {
+    let mut out: Vec<(&str, &str, &str)> = list
+        .iter()
+        .map(|a| {
+            (
+                a.container.as_str(),
+                a.network.as_str(),
+                a.network_id.as_str(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_converged_stack_on_application_networks_is_a_noop() {
+    let d = joining(&["shop_default", "shop_backend"]);
+    let p = plan(&d, &converged(&d), &images(&d), &BTreeSet::new());
+    assert!(p.is_noop(), "{p:#?}");
+}
+
+#[test]
+fn a_newly_listed_network_is_joined_by_the_services_that_talk_to_the_application_only() {
+    let before = joining(&[]);
+    let mut observed = converged(&before);
+    observed
+        .engine_networks
+        .insert("shop_default".into(), app_id("shop_default"));
+    let d = joining(&["shop_default"]);
+    let p = plan(&d, &observed, &images(&d), &BTreeSet::new());
+    assert!(
+        p.services
+            .iter()
+            .all(|s| matches!(s.step, Step::Keep { .. })),
+        "joining a network recreates nothing: {p:#?}"
+    );
+    assert_eq!(
+        attachments(&p.connect),
+        [
+            ("shop-prometheus", "shop_default", "id-shop_default"),
+            ("shop-redis-exporter", "shop_default", "id-shop_default"),
+        ]
+    );
+    assert!(p.disconnect.is_empty());
+    assert!(!p.is_noop() && !p.creates());
+}
+
+#[test]
+fn new_containers_join_every_listed_network_before_they_start() {
+    let d = joining(&["shop_default", "shop_backend"]);
+    let mut observed = Observed::default();
+    for n in &d.app_networks {
+        observed.engine_networks.insert(n.clone(), app_id(n));
+    }
+    let p = plan(&d, &observed, &HashMap::new(), &BTreeSet::new());
+    assert_eq!(
+        attachments(&p.connect),
+        [
+            ("shop-prometheus", "shop_backend", "id-shop_backend"),
+            ("shop-prometheus", "shop_default", "id-shop_default"),
+            ("shop-redis-exporter", "shop_backend", "id-shop_backend"),
+            ("shop-redis-exporter", "shop_default", "id-shop_default"),
+        ]
+    );
+}
+
+#[test]
+fn a_network_no_longer_listed_is_left_and_nothing_is_recreated() {
+    let before = joining(&["shop_default", "old_default"]);
+    let observed = converged(&before);
+    let d = joining(&["shop_default"]);
+    let p = plan(&d, &observed, &images(&d), &BTreeSet::new());
+    assert!(p.connect.is_empty(), "{p:#?}");
+    assert_eq!(
+        attachments(&p.disconnect),
+        [
+            ("shop-prometheus", "old_default", "id-old_default"),
+            ("shop-redis-exporter", "old_default", "id-old_default"),
+        ]
+    );
+    assert!(p
+        .services
+        .iter()
+        .all(|s| matches!(s.step, Step::Keep { .. })));
+}
+
+#[test]
+fn an_application_network_made_anew_reconnects_a_running_container_and_recreates_a_stopped_one() {
+    // Compose's `down` and `up` removed the network and made a new one of the
+    // same name: Docker cannot start a container whose endpoint names the
+    // old id, so the stopped container is recreated (its data volume stays).
+    let d = joining(&["shop_default"]);
+    let mut observed = converged(&d);
+    observed
+        .engine_networks
+        .insert("shop_default".into(), "id-new".into());
+    let exporter = observed
+        .containers
+        .iter_mut()
+        .find(|c| c.service == "redis-exporter")
+        .unwrap();
+    exporter.state = "exited".into();
+    let p = plan(&d, &observed, &images(&d), &BTreeSet::new());
+    for service in ["prometheus", "redis-exporter"] {
+        assert!(
+            matches!(
+                step(&p, service),
+                Step::Recreate {
+                    why: Why::Network,
+                    ..
+                }
+            ),
+            "{service}: {p:#?}"
+        );
+    }
+    assert_eq!(
+        step(&p, "node-exporter"),
+        Step::Keep {
+            id: "id-node-exporter".into()
+        }
+    );
+    assert_eq!(
+        attachments(&p.connect),
+        [
+            ("shop-prometheus", "shop_default", "id-new"),
+            ("shop-redis-exporter", "shop_default", "id-new"),
+        ]
+    );
+    assert!(
+        p.disconnect.is_empty(),
+        "the old endpoint goes with the old container"
+    );
+}
+
+#[test]
+fn a_container_detached_from_a_listed_network_is_connected_again() {
+    let d = joining(&["shop_default"]);
+    let mut observed = converged(&d);
+    let prometheus = observed
+        .containers
+        .iter_mut()
+        .find(|c| c.service == "prometheus")
+        .unwrap();
+    prometheus.attached.remove("shop_default");
+    let p = plan(&d, &observed, &images(&d), &BTreeSet::new());
+    assert_eq!(
+        attachments(&p.connect),
+        [("shop-prometheus", "shop_default", "id-shop_default")]
+    );
+    assert_eq!(
+        step(&p, "prometheus"),
+        Step::Keep {
+            id: "id-prometheus".into()
+        }
+    );
 }

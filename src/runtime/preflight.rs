@@ -1,16 +1,40 @@
 //! What `up` checks before it creates anything, so a stack that cannot come
-//! up leaves nothing behind: every host port it publishes is free (or its
-//! own), and no object without the stack's label holds a name it needs.
+//! up leaves nothing behind: every application network it joins exists,
+//! every host port it publishes is free (or its own), and no object without
+//! the stack's label holds a name it needs.
 
 use super::docker::Engine;
 use super::plan::Observed;
 use super::ports;
 use super::services::Desired;
-use crate::error::Error;
+use crate::error::{Error, ExistingNetwork};
 
-/// Fails with [`Error::PortsTaken`] or [`Error::ForeignObjects`] when the
-/// stack cannot be created as `desired` says.
+/// Fails with [`Error::NetworksMissing`], [`Error::PortsTaken`] or
+/// [`Error::ForeignObjects`] when the stack cannot be created as `desired`
+/// says.
 pub async fn check(engine: &Engine, desired: &Desired, observed: &Observed) -> Result<(), Error> {
+    let missing: Vec<String> = desired
+        .app_networks
+        .iter()
+        .filter(|n| !observed.engine_networks.contains_key(*n))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        let networks = engine.networks().await?;
+        return Err(Error::NetworksMissing {
+            missing,
+            existing: networks
+                .into_iter()
+                .filter(|n| {
+                    n.stack.is_none() && !["bridge", "host", "none"].contains(&n.name.as_str())
+                })
+                .map(|n| ExistingNetwork {
+                    name: n.name,
+                    compose_project: n.compose_project,
+                })
+                .collect(),
+        });
+    }
     let taken = ports::taken(engine, desired, observed).await?;
     if !taken.is_empty() {
         return Err(Error::PortsTaken(taken));

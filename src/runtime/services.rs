@@ -126,6 +126,10 @@ pub struct VolumeDef {
 pub struct Desired {
     pub stack: String,
     pub network: String,
+    /// The application's networks that services which talk to it join
+    /// ([`Service::joins_app_networks`]); not part of any container's
+    /// definition, so joining or leaving one never recreates a container.
+    pub app_networks: Vec<String>,
     pub volumes: Vec<VolumeDef>,
     pub services: Vec<Container>,
 }
@@ -153,7 +157,7 @@ impl Desired {
 /// The desired containers, network and volumes of `model`, whose files are
 /// rendered into `dir` (absolute).
 pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -> Desired {
-    let network = format!("{}-net", model.name);
+    let network = crate::model::own_network(&model.name);
     let volume = |service: &str| format!("{}-{service}-data", model.name);
     let bind = model.bind.to_string();
     let folder = |rel: &str| dir.join(rel).to_string_lossy().into_owned();
@@ -349,6 +353,7 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
     Desired {
         stack: model.name.clone(),
         network,
+        app_networks: model.networks.clone(),
         volumes,
         services,
     }

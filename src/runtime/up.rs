@@ -20,8 +20,9 @@ use super::images::{self, PullPolicy};
 use super::plan::{self, Observed};
 use super::reload::GrafanaAdmin;
 use super::services::{self, Desired, Host, GRAFANA_PASSWORD_COPY};
-use super::{ownership, preflight, state, wired};
+use super::{discovery, ownership, preflight, state, wired};
 use crate::credentials::{self, GrafanaPassword};
+use crate::discovery::{Scope, Target};
 use crate::error::Error;
 use crate::fs::atomic_write;
 use crate::model::{Model, Service, Wiring};
@@ -56,7 +57,20 @@ pub struct UpReport {
     /// False when the run created, recreated, started and reloaded nothing.
     pub changed: bool,
     pub outcomes: Vec<Outcome>,
+    /// Containers that joined or left an application network in this run.
+    pub networks: Vec<NetworkChange>,
+    /// Targets found by container labels (`prometheus.io/scrape`).
+    pub discovered: Vec<Target>,
     pub grafana: Option<GrafanaAccess>,
+}
+
+/// A container of the stack that joined or left an application network.
+#[derive(Debug, Clone, Serialize)]
+pub struct NetworkChange {
+    pub container: String,
+    pub network: String,
+    /// `connected` or `disconnected`.
+    pub action: &'static str,
 }
 
 impl UpReport {
@@ -74,6 +88,12 @@ impl UpReport {
         .filter(|a| count(*a) > 0)
         .map(|a| format!("{} {}", count(a), a.as_str()))
         .collect();
+        for (action, said) in [("connected", "joined"), ("disconnected", "left")] {
+            let n = self.networks.iter().filter(|c| c.action == action).count();
+            if n > 0 {
+                did.push(format!("{n} {said} an application network"));
+            }
+        }
         if did.is_empty() {
             did.push("nothing to change".into());
         }
@@ -109,6 +129,18 @@ pub async fn up(
 
     let written = render::write::write(dir, files)
         .map_err(Error::io("write the rendered files into", dir))?;
+    // Prometheus reads the discovered targets at its start, and re-reads
+    // them by itself when they change.
+    let discovered = match &model.prometheus {
+        Some(_) => {
+            let found = discovery::refresh(engine, &Scope::of(model), dir).await?;
+            for warning in found.discovery.warnings() {
+                progress.say(format!("warning: {warning}"));
+            }
+            found.discovery.targets
+        }
+        None => Vec::new(),
+    };
     let password = grafana_password(model, dir, &desired, &observed, progress)?;
     ownership::open_folders(&desired.bind_dirs(dir))
         .map_err(Error::io("prepare the mounted folders in", dir))?;
@@ -184,6 +216,8 @@ pub async fn up(
         dir: dir.to_path_buf(),
         changed: !plan.is_noop(),
         outcomes,
+        networks: network_changes(&plan),
+        discovered,
         grafana: model
             .grafana
             .as_ref()
@@ -195,6 +229,21 @@ pub async fn up(
                 generated: p.created,
             }),
     })
+}
+
+fn network_changes(plan: &plan::Plan) -> Vec<NetworkChange> {
+    let change = |action| {
+        move |a: &plan::Attachment| NetworkChange {
+            container: a.container.clone(),
+            network: a.network.clone(),
+            action,
+        }
+    };
+    plan.connect
+        .iter()
+        .map(change("connected"))
+        .chain(plan.disconnect.iter().map(change("disconnected")))
+        .collect()
 }
 
 /// The Grafana admin password (generated on the first `up`), and the copy

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::positions::{Position, PositionIndex};
+use super::positions::{Position, PositionIndex, MAX_DEPTH};
 use super::Spec;
 
 /// The text a spec came from, kept so later problems can be located in it.
@@ -75,6 +75,13 @@ pub fn load(source: &Source) -> Result<Spec, SpecError> {
             None,
             "the spec is empty".into(),
             Some("run `obsctl init` to write one, or remove the file to use the built-in default stack".into()),
+        ));
+    }
+    if let Some(position) = source.positions.too_deep() {
+        return Err(error(
+            Some(position),
+            format!("the YAML nests deeper than {MAX_DEPTH} levels here"),
+            Some("a spec needs a few levels; check for runaway brackets or dashes".into()),
         ));
     }
     serde_yaml::from_str::<Spec>(&source.text).map_err(|e| {
@@ -202,6 +209,22 @@ mod tests {
         let err = load_str("name: \"unclosed\n").unwrap_err();
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
         assert!(err.position.is_some());
+    }
+
+    #[test]
+    fn a_spec_nested_deeper_than_serde_yaml_allows_is_refused_at_once_with_its_line() {
+        let text = format!(
+            "name: x\nscrape: {}1{}\n",
+            "{a: ".repeat(50_000),
+            "}".repeat(50_000)
+        );
+        let err = load_str(&text).unwrap_err();
+        assert!(
+            err.message.contains("deeper than 128 levels"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.position.map(|p| p.line), Some(2));
     }
 
     #[test]

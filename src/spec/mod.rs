@@ -64,4 +64,7 @@ pub struct Spec {
     /// Service level objectives, each turned into burn-rate alerts.
     #[serde(default)]
     pub slos: Vec<SloSpec>,
+    /// Existing Docker networks (the application's) the stack joins.
+    #[serde(default)]
+    pub networks: Vec<String>,
 }

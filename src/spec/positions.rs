@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::Marker;
 
 /// A 1-based line and column in a source file.
@@ -18,23 +18,60 @@ pub struct Position {
     pub column: usize,
 }
 
+/// How deep mappings and sequences may nest: serde_yaml's own limit, checked
+/// here first because its parser takes time quadratic in the depth to get
+/// there (a minute for a few hundred kilobytes of `{a: {a: ...`).
+pub const MAX_DEPTH: usize = 128;
+
 /// Positions of every key and value in one YAML document, by dotted path.
 #[derive(Debug, Default, Clone)]
 pub struct PositionIndex {
     values: HashMap<String, Position>,
     keys: HashMap<String, Position>,
+    too_deep: Option<Position>,
 }
 
 impl PositionIndex {
-    /// Builds the index; a document that does not parse yields an empty index
-    /// (the parse error itself is reported by serde, with its own location).
+    /// Builds the index of the first document; a document that does not
+    /// parse yields an empty index (the parse error itself is reported by
+    /// serde, with its own location), one nested deeper than [`MAX_DEPTH`]
+    /// an empty index that says where ([`Self::too_deep`]).
+    ///
+    /// The parser's events are taken one at a time: its own `load` recurses
+    /// once per level and overflows the stack on `- - - ...` nested a few
+    /// thousand deep.
     pub fn build(source: &str) -> Self {
         let mut builder = Builder::default();
         let mut parser = Parser::new_from_str(source);
-        if parser.load(&mut builder, false).is_err() {
-            return Self::default();
+        loop {
+            match parser.next_token() {
+                Ok((Event::StreamEnd | Event::DocumentEnd, _)) => break,
+                Ok((event, mark)) => {
+                    builder.on_event(event, mark);
+                    if builder.stack.len() > MAX_DEPTH {
+                        return Self {
+                            too_deep: Some(position(mark)),
+                            ..Self::default()
+                        };
+                    }
+                }
+                // The scanner has a limit of its own for flow collections
+                // (`[[[...`), which it can meet while looking ahead.
+                Err(e) if e.info() == "recursion limit exceeded" => {
+                    return Self {
+                        too_deep: Some(position(*e.marker())),
+                        ..Self::default()
+                    };
+                }
+                Err(_) => return Self::default(),
+            }
         }
         builder.index
+    }
+
+    /// Where the document nests deeper than [`MAX_DEPTH`], if it does.
+    pub fn too_deep(&self) -> Option<Position> {
+        self.too_deep
     }
 
     /// The position of the value at `path`, or of the nearest enclosing value
@@ -83,10 +120,7 @@ impl Builder {
     /// Decides what the node starting at `mark` is: a mapping key (returns None
     /// after recording it) or a value at the returned path.
     fn place(&mut self, event: &Event, mark: Marker) -> Option<String> {
-        let pos = Position {
-            line: mark.line(),
-            column: mark.col() + 1,
-        };
+        let pos = position(mark);
         match self.stack.last_mut() {
             None => {
                 self.index.values.entry(String::new()).or_insert(pos);
@@ -119,6 +153,13 @@ impl Builder {
     }
 }
 
+fn position(mark: Marker) -> Position {
+    Position {
+        line: mark.line(),
+        column: mark.col() + 1,
+    }
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_string()
@@ -127,7 +168,7 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-impl MarkedEventReceiver for Builder {
+impl Builder {
     fn on_event(&mut self, event: Event, mark: Marker) {
         match event {
             Event::Scalar(..) | Event::Alias(..) => {
@@ -198,6 +239,32 @@ mod tests {
             idx.value("alertmanager.route.routes[0].group_wait"),
             idx.value("alertmanager.route.routes[0]")
         );
+    }
+
+    #[test]
+    fn block_sequences_nested_fifty_thousand_deep_do_not_overflow_the_stack() {
+        for deep in [
+            format!("{}x\n", "- ".repeat(50_000)),
+            format!("{}x\n", "? ".repeat(50_000)),
+            (0..3_000)
+                .map(|i| format!("{}a{i}:\n", " ".repeat(i)))
+                .collect(),
+            format!("{}]", "[".repeat(50_000)),
+            format!("{}1}}", "{\"a\": ".repeat(50_000)),
+        ] {
+            let idx = PositionIndex::build(&deep);
+            assert_eq!(idx.value(""), None);
+            assert!(idx.too_deep().is_some_and(|p| p.line >= 1));
+        }
+        let shallow = format!("{}x\n", "- ".repeat(MAX_DEPTH));
+        assert_eq!(PositionIndex::build(&shallow).too_deep(), None);
+    }
+
+    #[test]
+    fn only_the_first_document_is_indexed() {
+        let idx = PositionIndex::build("a: 1\n---\nb: 2\n");
+        assert!(idx.contains("a"));
+        assert!(!idx.contains("b"));
     }
 
     #[test]

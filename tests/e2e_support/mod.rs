@@ -7,9 +7,11 @@
 // its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
+pub mod compose;
+
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -170,13 +172,13 @@ pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).trim().to_string()
 }
 
-/// A port nothing listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+#[path = "../support/ports.rs"]
+pub mod ports;
+
+/// A port nothing listens on, reserved from every other test until the
+/// lease is dropped (see [`ports`]).
+pub fn free_port() -> ports::Lease {
+    ports::lease()
 }
 
 /// One stack under test: a temp dir with its spec, a unique name, free ports.
@@ -187,17 +189,21 @@ pub struct Stack {
     pub alertmanager_port: u16,
     pub grafana_port: u16,
     pub images: Images,
+    /// The ports' reservations, released after `down` when the stack is dropped.
+    leases: Vec<ports::Lease>,
 }
 
 impl Stack {
     pub fn new(test: &str) -> Stack {
+        let leases = vec![free_port(), free_port(), free_port()];
         Stack {
             name: format!("e2e-{test}-{}", std::process::id()),
             dir: tempfile::tempdir().unwrap(),
-            prometheus_port: free_port(),
-            alertmanager_port: free_port(),
-            grafana_port: free_port(),
+            prometheus_port: leases[0].port,
+            alertmanager_port: leases[1].port,
+            grafana_port: leases[2].port,
             images: Images::get(),
+            leases,
         }
     }
 
@@ -214,6 +220,39 @@ impl Stack {
             gf = self.images.grafana,
             gp = self.grafana_port,
         )
+    }
+
+    /// Points a spec (parsed) at this stack's free ports and the local
+    /// images of its services and exporters.
+    pub fn localize(&self, spec: &mut serde_yaml::Value) {
+        let i = &self.images;
+        for (service, image, port) in [
+            ("prometheus", &i.prometheus, self.prometheus_port),
+            ("alertmanager", &i.alertmanager, self.alertmanager_port),
+            ("grafana", &i.grafana, self.grafana_port),
+        ] {
+            set_yaml(spec, &[service, "image"], image.clone().into());
+            set_yaml(spec, &[service, "port"], u64::from(port).into());
+        }
+        let exporters: Vec<String> = spec["exporters"]
+            .as_mapping()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str().unwrap().to_string())
+            .collect();
+        for exporter in exporters {
+            let image = match exporter.as_str() {
+                "node" => &i.node_exporter,
+                "postgres" => &i.postgres_exporter,
+                "redis" => &i.redis_exporter,
+                other => panic!("no local test image for the {other} exporter"),
+            };
+            set_yaml(
+                spec,
+                &["exporters", &exporter, "image"],
+                image.clone().into(),
+            );
+        }
     }
 
     pub fn write_spec(&self, text: &str) {
@@ -376,6 +415,26 @@ pub fn at_root(hit: &Value) -> bool {
         .is_none_or(|f| f.as_str().is_some_and(str::is_empty))
 }
 
+/// Asserts that every service of an `up --output json` report that
+/// publishes a port (Prometheus, Alertmanager and Grafana always do) was
+/// probed on its readiness endpoint and answered: `ready`, never the
+/// `running` an unprobed service reports. Services without a published
+/// port can only be seen `running`.
+pub fn assert_probed_ready(report: &Value) {
+    for s in report["services"].as_array().expect("a services list") {
+        let name = s["service"].as_str().unwrap();
+        if matches!(name, "prometheus" | "alertmanager" | "grafana") {
+            assert!(s["url"].is_string(), "{name} publishes no port: {s}");
+        }
+        let expected = if s["url"].is_string() {
+            "ready"
+        } else {
+            "running"
+        };
+        assert_eq!(s["health"], expected, "{s}");
+    }
+}
+
 /// Polls `f` until it returns something or `limit` passes (then panics naming `what`).
 pub fn poll<T>(what: &str, limit: Duration, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + limit;
@@ -435,4 +494,16 @@ pub fn encode(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Sets the value at `path` (keys from the top) in a YAML document whose
+/// parents exist.
+pub fn set_yaml(doc: &mut serde_yaml::Value, path: &[&str], value: serde_yaml::Value) {
+    let mut node = doc;
+    for key in &path[..path.len() - 1] {
+        node = node
+            .get_mut(*key)
+            .unwrap_or_else(|| panic!("the spec has no `{key}`"));
+    }
+    node[path[path.len() - 1]] = value;
 }

@@ -5,6 +5,8 @@
 // its helpers; every helper here is used by at least one of them.
 #![allow(dead_code)]
 
+pub mod ports;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;

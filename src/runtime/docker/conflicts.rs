@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use bollard::query_parameters::ListContainersOptionsBuilder;
 
-use super::{fail, Engine};
+use super::{container_name, fail, Engine};
 use crate::error::Error;
 use crate::runtime::LABEL_STACK;
 
@@ -63,11 +63,7 @@ impl Engine {
 
     /// Running containers that publish host port `port`, as (name, stack label).
     pub async fn publishers_of(&self, port: u16) -> Result<Vec<(String, Option<String>)>, Error> {
-        let list = self
-            .docker
-            .list_containers(None)
-            .await
-            .map_err(fail("list containers", "on this engine"))?;
+        let list = self.running_containers().await?;
         Ok(list
             .into_iter()
             .filter(|c| {
@@ -77,12 +73,7 @@ impl Engine {
                     .any(|p| p.public_port == Some(port))
             })
             .map(|c| {
-                let name = c
-                    .names
-                    .and_then(|n| n.into_iter().next())
-                    .unwrap_or_default()
-                    .trim_start_matches('/')
-                    .to_string();
+                let name = container_name(&c);
                 (name, c.labels.and_then(|mut l| l.remove(LABEL_STACK)))
             })
             .collect())

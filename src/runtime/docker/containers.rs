@@ -16,7 +16,7 @@ use bollard::query_parameters::{
 };
 use futures_util::StreamExt;
 
-use super::{fail, labels, Engine, StateFacts};
+use super::{container_name, fail, labels, Engine, StateFacts};
 use crate::error::Error;
 use crate::runtime::plan::{ObservedContainer, Published};
 use crate::runtime::services::Container;
@@ -121,14 +121,20 @@ impl Engine {
 
 pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
     let label = |key: &str| c.labels.as_ref().and_then(|l| l.get(key)).cloned();
+    let attached = c
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .map(|n| {
+            n.iter()
+                .map(|(name, e)| (name.clone(), e.network_id.clone().unwrap_or_default()))
+                .collect()
+        })
+        .unwrap_or_default();
     ObservedContainer {
+        attached,
         id: c.id.clone().unwrap_or_default(),
-        name: c
-            .names
-            .as_ref()
-            .and_then(|n| n.first())
-            .map(|n| n.trim_start_matches('/').to_string())
-            .unwrap_or_default(),
+        name: container_name(&c),
         service: label(LABEL_SERVICE).unwrap_or_default(),
         hash: label(LABEL_HASH),
         state: c.state.map(|s| s.to_string()).unwrap_or_default(),
