@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::workload::Workload;
 use super::{blackbox, pushgateway, Out};
 use crate::error::Error;
-use crate::model::{ExporterKind, ProbeModule, Service};
+use crate::model::{ExporterKind, ProbeModule, Prometheus, Service};
 
 /// The exporters obsctl runs in the cluster itself, as the spec enables them.
 fn own_exporters(out: &Out) -> Vec<&'static str> {
@@ -43,6 +43,31 @@ fn about(kind: &str, out: &Out) -> String {
     }
 }
 
+/// What values.yaml sets for Prometheus, as the spec has it.
+fn prometheus_summary(p: &Prometheus) -> String {
+    let mut parts = vec!["Prometheus' intervals"];
+    if p.is_agent() {
+        parts.insert(0, "`prometheus.agentMode` (the chart then runs a PrometheusAgent, which scrapes and remote-writes only)");
+    } else {
+        parts.push("retention");
+    }
+    if !p.external_labels.is_empty() {
+        parts.push("external labels");
+    }
+    if !p.enable_features.is_empty() {
+        parts.push("feature flags");
+    }
+    if p.remote_write_receiver {
+        parts.push("the remote-write receiver");
+    }
+    if !p.remote_write.is_empty() {
+        parts.push("remote write");
+    }
+    parts.push("the selectors that pick these resources up");
+    let last = parts.pop().unwrap_or_default();
+    format!("{}, and {last}", parts.join(", "))
+}
+
 pub(super) fn render(out: &Out, kinds: &BTreeMap<String, usize>) -> Result<String, Error> {
     let model = out.model;
     let kinds: Vec<Value> = kinds
@@ -58,10 +83,9 @@ pub(super) fn render(out: &Out, kinds: &BTreeMap<String, usize>) -> Result<Strin
                 .map(move |(key, k)| json!({"secret": name, "key": key, "purpose": k.purpose}))
         })
         .collect();
-    let mut summary = Vec::new();
-    if model.prometheus.is_some() {
-        summary.push("Prometheus' intervals, retention, external labels and remote write, and the selectors that pick these resources up");
-    }
+    let mut summary: Vec<&str> = Vec::new();
+    let prometheus = model.prometheus.as_ref().map(prometheus_summary);
+    summary.extend(prometheus.as_deref());
     if model.alertmanager.is_some() {
         summary.push("Alertmanager's resolve timeout and matcher strategy");
     }

@@ -88,6 +88,7 @@ fn static_config(out: &mut Out, job: &ScrapeJob, name: String) {
     // Older Operators accept only the upper-case form here.
     common(job, job.scheme.to_uppercase(), &mut spec);
     http_config(out, job, &mut spec);
+    fallback_protocol(job, &mut spec);
     let mut target = json!({"targets": job.targets});
     if !job.labels.is_empty() {
         target["labels"] = json!(job.labels);
@@ -155,20 +156,28 @@ fn monitor(out: &mut Out, job: &ScrapeJob, k: &KubernetesTarget, name: String) {
             json!({"matchLabels": labels}),
         ),
     };
-    let body = json!({
-        "spec": {
-            "selector": selector,
-            "namespaceSelector": {"matchNames": [namespace]},
-            endpoints_field: [endpoint],
-        }
+    let mut spec = json!({
+        "selector": selector,
+        "namespaceSelector": {"matchNames": [namespace]},
+        endpoints_field: [endpoint],
     });
+    fallback_protocol(job, spec.as_object_mut().expect("an object"));
     out.add(
         kind,
         "monitoring.coreos.com/v1",
         name,
         Meta::default(),
-        object(body),
+        object(json!({ "spec": spec })),
     );
+}
+
+/// How Prometheus parses an answer without a usable Content-Type: a field
+/// of the whole ScrapeConfig, ServiceMonitor or PodMonitor (Operator
+/// 0.79.1 and later), not of one endpoint.
+fn fallback_protocol(job: &ScrapeJob, spec: &mut Map<String, Value>) {
+    if let Some(protocol) = &job.fallback_scrape_protocol {
+        spec.insert("fallbackScrapeProtocol".into(), json!(protocol));
+    }
 }
 
 /// Static targets that only mean something under Docker.
