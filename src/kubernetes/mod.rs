@@ -16,6 +16,7 @@
 mod alerting;
 mod blackbox;
 mod dashboards;
+mod docker_only;
 mod exporters;
 pub mod names;
 mod probes;
@@ -150,6 +151,7 @@ pub fn render(model: &Model, source: &Source, settings: &Settings) -> Result<Ren
     if model.grafana.is_some() {
         dashboards::add(&mut out)?;
     }
+    docker_only::warn(&mut out);
     let values = values::fragment(&mut out);
 
     let mut files = Vec::new();
@@ -257,5 +259,7 @@ fn secret_objects(out: &Out) -> Result<Vec<(String, Value)>, Error> {
 
 #[cfg(test)]
 mod exporters_tests;
+#[cfg(test)]
+mod mapping_tests;
 #[cfg(test)]
 mod tests;
