@@ -42,6 +42,9 @@ fn validate_all(out: &Path, what: &str) -> Vec<String> {
             objects.push((path, value));
         }
     }
+    if let Some(path) = values_resource(out) {
+        operator.push(path);
+    }
     for (path, object) in objects {
         kinds.push(object["kind"].as_str().unwrap().to_string());
         if is_operator_kind(&object) {
@@ -81,6 +84,36 @@ fn validate_all(out: &Path, what: &str) -> Vec<String> {
     kinds
 }
 
+/// The Prometheus, or with `agentMode` the PrometheusAgent, that
+/// kube-prometheus-stack makes of values.yaml's `prometheusSpec`, written
+/// beside `out` for the Operator validator: the spec as it is, less the
+/// chart's own `*SelectorNilUsesHelmValues` switches (which the chart turns
+/// into selectors). `None` when the values turn Prometheus off.
+fn values_resource(out: &Path) -> Option<PathBuf> {
+    let values: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(out.join("values.yaml")).unwrap()).unwrap();
+    let prometheus = &values["prometheus"];
+    if prometheus["enabled"] != true {
+        return None;
+    }
+    let mut spec = prometheus["prometheusSpec"].as_mapping().unwrap().clone();
+    spec.retain(|k, _| !k.as_str().unwrap().ends_with("SelectorNilUsesHelmValues"));
+    let (api_version, kind) = if prometheus["agentMode"] == true {
+        ("monitoring.coreos.com/v1alpha1", "PrometheusAgent")
+    } else {
+        ("monitoring.coreos.com/v1", "Prometheus")
+    };
+    let doc = serde_json::json!({
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": {"name": "from-values"},
+        "spec": spec,
+    });
+    let path = out.with_file_name("values-prometheus.yaml");
+    std::fs::write(&path, serde_yaml::to_string(&doc).unwrap()).unwrap();
+    Some(path)
+}
+
 /// Puts the rules back into rule files under `dest` and runs `promtool
 /// check rules` on them.
 fn check_rules(out: &Path, dest: &Path, what: &str) {
@@ -105,7 +138,9 @@ fn the_full_specs_manifests_and_secrets_pass_the_published_schemas() {
             "AlertmanagerConfig",
             "ConfigMap",
             "Deployment",
+            "PersistentVolumeClaim",
             "PodMonitor",
+            "Probe",
             "PrometheusRule",
             "ScrapeConfig",
             "Secret",
@@ -199,4 +234,31 @@ fn threshold_overrides_reach_the_prometheus_rules() {
         &dest,
     );
     assert!(ok, "promtool test rules failed:\n{text}");
+}
+
+#[test]
+#[ignore = "needs the pinned validators; scripts/test.sh runs it"]
+fn the_edge_and_central_examples_render_for_kubernetes_and_pass_the_schemas() {
+    // (spec under examples/edge-central, agent)
+    let specs = [
+        ("edge", true),
+        ("central", false),
+        ("long-term/victoria-metrics", true),
+        ("long-term/mimir", true),
+        ("long-term/thanos", false),
+    ];
+    for (name, agent) in specs {
+        // No secret is set: the values only name them.
+        let mut t = Test::new().example(&format!("edge-central/{name}"));
+        render(&mut t, &[]);
+        let out = t.path("out");
+        validate_all(&out, name);
+        let values: serde_yaml::Value =
+            serde_yaml::from_str(&std::fs::read_to_string(out.join("values.yaml")).unwrap())
+                .unwrap();
+        assert_eq!(values["prometheus"]["agentMode"] == true, agent, "{name}");
+        if !agent {
+            check_rules(&out, &t.path("rules-out"), name);
+        }
+    }
 }

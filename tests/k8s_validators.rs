@@ -20,6 +20,8 @@ const OPERATOR_KINDS: &[&str] = &[
     "Probe",
     "ScrapeConfig",
     "AlertmanagerConfig",
+    "Prometheus",
+    "PrometheusAgent",
 ];
 
 fn fixtures() -> PathBuf {
@@ -72,7 +74,7 @@ fn the_operator_validator_accepts_a_valid_manifest_of_every_operator_kind() {
             "{kind} was not checked:\n{out}"
         );
     }
-    assert!(out.contains("6 document(s) valid, 0 skipped"), "{out}");
+    assert!(out.contains("8 document(s) valid, 0 skipped"), "{out}");
 }
 
 #[test]

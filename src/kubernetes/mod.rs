@@ -6,21 +6,27 @@
 //!
 //! Layout of the output folder:
 //! `manifests/<kind>-<name>.yaml` (one resource each: PrometheusRules,
-//! ScrapeConfigs, ServiceMonitors, PodMonitors, the AlertmanagerConfig,
-//! dashboard ConfigMaps, exporter Deployments and Services), `values.yaml`
+//! ScrapeConfigs, ServiceMonitors, PodMonitors, Probes, the
+//! AlertmanagerConfig, dashboard ConfigMaps, and the Deployments, Services,
+//! ConfigMap and PersistentVolumeClaim of the exporters obsctl runs), `values.yaml`
 //! (a fragment of kube-prometheus-stack's values), `README.md` (how to apply
 //! it), and with `--secrets` only, `secrets/secret-<name>.yaml` (mode 0600).
 //! The manifests never hold a secret's value, only `{name, key}` references.
 
 mod alerting;
+mod blackbox;
 mod dashboards;
+mod docker_only;
 mod exporters;
 pub mod names;
+mod probes;
+mod pushgateway;
 mod readme;
 mod rules;
 mod scrape;
 pub mod secrets;
 mod values;
+mod workload;
 pub mod yaml;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -134,14 +140,18 @@ pub fn render(model: &Model, source: &Source, settings: &Settings) -> Result<Ren
     if model.prometheus.is_some() {
         rules::add(&mut out)?;
         scrape::add(&mut out);
+        probes::add(&mut out)?;
     }
     exporters::add(&mut out);
+    blackbox::add(&mut out);
+    pushgateway::add(&mut out);
     if let Some(am) = &model.alertmanager {
         alerting::add(&mut out, am);
     }
     if model.grafana.is_some() {
         dashboards::add(&mut out)?;
     }
+    docker_only::warn(&mut out);
     let values = values::fragment(&mut out);
 
     let mut files = Vec::new();
@@ -247,5 +257,9 @@ fn secret_objects(out: &Out) -> Result<Vec<(String, Value)>, Error> {
     Ok(objects)
 }
 
+#[cfg(test)]
+mod exporters_tests;
+#[cfg(test)]
+mod mapping_tests;
 #[cfg(test)]
 mod tests;

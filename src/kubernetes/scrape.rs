@@ -6,30 +6,32 @@
 //!
 //! The stack's own jobs (Prometheus, Alertmanager, Grafana, node-exporter,
 //! cAdvisor) are scraped by kube-prometheus-stack's own monitors; the
-//! Postgres and Redis exporters' monitors come with their manifests.
+//! exporters obsctl runs come with their monitors (workload.rs), and the
+//! probes' jobs are Probes (probes.rs).
 
 use serde_json::{json, Map, Value};
 
 use super::names::resource_name;
 use super::{object, Meta, Out};
 use crate::model::kubernetes::{KubernetesTarget, Port, Selects};
-use crate::model::ScrapeJob;
+use crate::model::{probe_job, ScrapeJob};
 
 /// The Secret scrape credentials (and remote-write credentials) live in.
 pub(super) const CONSUMER: &str = "prometheus";
 
 pub(super) fn add(out: &mut Out) {
-    let own: Vec<&str> = out
+    let mut own: Vec<String> = out
         .model
         .services()
         .iter()
-        .map(|s| s.service.job())
+        .map(|s| s.service.job().to_string())
         .collect();
+    own.extend(out.model.probes.iter().map(|p| probe_job(&p.name)));
     let user_jobs: Vec<ScrapeJob> = out
         .model
         .scrape_jobs
         .iter()
-        .filter(|j| !own.contains(&j.job.as_str()))
+        .filter(|j| !own.contains(&j.job))
         .cloned()
         .collect();
     // User jobs keep the spec's order, so the index is the one in `scrape:`.
@@ -86,6 +88,7 @@ fn static_config(out: &mut Out, job: &ScrapeJob, name: String) {
     // Older Operators accept only the upper-case form here.
     common(job, job.scheme.to_uppercase(), &mut spec);
     http_config(out, job, &mut spec);
+    fallback_protocol(job, &mut spec);
     let mut target = json!({"targets": job.targets});
     if !job.labels.is_empty() {
         target["labels"] = json!(job.labels);
@@ -153,35 +156,51 @@ fn monitor(out: &mut Out, job: &ScrapeJob, k: &KubernetesTarget, name: String) {
             json!({"matchLabels": labels}),
         ),
     };
-    let body = json!({
-        "spec": {
-            "selector": selector,
-            "namespaceSelector": {"matchNames": [namespace]},
-            endpoints_field: [endpoint],
-        }
+    let mut spec = json!({
+        "selector": selector,
+        "namespaceSelector": {"matchNames": [namespace]},
+        endpoints_field: [endpoint],
     });
+    fallback_protocol(job, spec.as_object_mut().expect("an object"));
     out.add(
         kind,
         "monitoring.coreos.com/v1",
         name,
         Meta::default(),
-        object(body),
+        object(json!({ "spec": spec })),
     );
+}
+
+/// How Prometheus parses an answer without a usable Content-Type: a field
+/// of the whole ScrapeConfig, ServiceMonitor or PodMonitor (Operator
+/// 0.79.1 and later), not of one endpoint.
+fn fallback_protocol(job: &ScrapeJob, spec: &mut Map<String, Value>) {
+    if let Some(protocol) = &job.fallback_scrape_protocol {
+        spec.insert("fallbackScrapeProtocol".into(), json!(protocol));
+    }
 }
 
 /// Static targets that only mean something under Docker.
 fn warn_docker_only_targets(out: &mut Out, i: usize, job: &ScrapeJob) {
     for (t, target) in job.targets.iter().enumerate() {
         let host = target.rsplit_once(':').map_or(target.as_str(), |(h, _)| h);
-        let why = match host {
-            "host.docker.internal" => "is Docker's name for its host",
-            "localhost" | "127.0.0.1" | "::1" | "[::1]" => "would be the Prometheus Pod itself",
-            _ => continue,
+        let Some(why) = docker_only(host, "the Prometheus Pod") else {
+            continue;
         };
         out.warnings.warning(
             &format!("scrape[{i}].targets[{t}]"),
             format!("job `{}`: target `{target}` {why}, not a place in the cluster", job.job),
             Some("say where the job runs in Kubernetes: `kubernetes: {service: NAME, port: PORT}` or `{pod_selector: {LABEL: VALUE}, port: PORT}`".into()),
         );
+    }
+}
+
+/// Why `host` names no place in the cluster, if it does not: Docker's name
+/// for its host, or the local host, which is `pod` itself.
+pub(super) fn docker_only(host: &str, pod: &str) -> Option<String> {
+    match host {
+        "host.docker.internal" => Some("is Docker's name for its host".into()),
+        "localhost" | "127.0.0.1" | "::1" | "[::1]" => Some(format!("would be {pod} itself")),
+        _ => None,
     }
 }

@@ -19,7 +19,7 @@ fn settings(secrets: bool) -> Settings {
 }
 
 /// Renders `spec`, its secrets read from `env` when `read` is true.
-fn rendered(
+pub(super) fn rendered(
     spec: &str,
     env: &[(&str, &str)],
     read: bool,
@@ -41,7 +41,7 @@ fn rendered(
     render(&built.model, &source, &settings(secrets))
 }
 
-fn file<'a>(r: &'a Rendered, path: &str) -> Option<&'a str> {
+pub(super) fn file<'a>(r: &'a Rendered, path: &str) -> Option<&'a str> {
     r.files
         .iter()
         .find(|f| f.path.to_str() == Some(path))

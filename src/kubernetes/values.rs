@@ -1,6 +1,7 @@
 //! The fragment of kube-prometheus-stack's values that carries what the spec
 //! sets for the components the chart runs: Prometheus (intervals, retention,
-//! external labels, remote write with credentials by Secret reference, the
+//! external labels, feature flags, agent mode, the remote-write receiver,
+//! remote write with credentials by Secret reference and its queue, the
 //! selectors that pick up obsctl's resources), Alertmanager (the matcher
 //! strategy obsctl's routes need), Grafana (the admin Secret, the dashboard
 //! sidecar's folders, the datasource uid the dashboards use) and the
@@ -11,7 +12,7 @@ use serde_json::{json, Map, Value};
 use super::dashboards::{CHART_PROMETHEUS_UID, FOLDER_ANNOTATION, LABEL};
 use super::scrape::CONSUMER as PROMETHEUS_SECRET;
 use super::Out;
-use crate::model::ExporterKind;
+use crate::model::{queue_settings, ExporterKind, RemoteWrite};
 
 /// The Secret consumer and keys of the Grafana admin (the chart's default key names).
 pub const GRAFANA_CONSUMER: &str = "grafana-admin";
@@ -58,50 +59,90 @@ fn prometheus(out: &mut Out) -> Value {
     let Some(prom) = &out.model.prometheus else {
         return json!({"enabled": false});
     };
+    let agent = prom.is_agent();
     let mut spec = Map::new();
     spec.insert("scrapeInterval".into(), json!(prom.scrape_interval));
     spec.insert("scrapeTimeout".into(), json!(prom.scrape_timeout));
-    spec.insert("evaluationInterval".into(), json!(prom.evaluation_interval));
-    spec.insert("retention".into(), json!(prom.retention));
-    if let Some(size) = &prom.retention_size {
-        spec.insert("retentionSize".into(), json!(size));
+    // An agent evaluates no rules and keeps no data: the chart leaves these
+    // out of its PrometheusAgent, whose schema has no such fields.
+    if !agent {
+        spec.insert("evaluationInterval".into(), json!(prom.evaluation_interval));
+        spec.insert("retention".into(), json!(prom.retention));
+        if let Some(size) = &prom.retention_size {
+            spec.insert("retentionSize".into(), json!(size));
+        }
     }
     if !prom.external_labels.is_empty() {
         spec.insert("externalLabels".into(), json!(prom.external_labels));
     }
-    let mut remote_write = Vec::new();
-    for rw in &prom.remote_write {
-        let mut entry = Map::new();
-        entry.insert("url".into(), json!(rw.url));
-        if let Some(n) = &rw.name {
-            entry.insert("name".into(), json!(n));
-        }
-        let what = format!("remote write {}", rw.name.as_deref().unwrap_or(&rw.url));
-        if let Some((user, password)) = &rw.basic_auth {
-            let auth = out
-                .secrets
-                .basic_auth(PROMETHEUS_SECRET, user, password, &what);
-            entry.insert("basicAuth".into(), auth);
-        }
-        if let Some(token) = &rw.bearer_token {
-            let auth = out.secrets.bearer(PROMETHEUS_SECRET, token, &what);
-            entry.insert("authorization".into(), auth);
-        }
-        if !rw.headers.is_empty() {
-            entry.insert("headers".into(), json!(rw.headers));
-        }
-        remote_write.push(Value::Object(entry));
+    if !prom.enable_features.is_empty() {
+        spec.insert("enableFeatures".into(), json!(prom.enable_features));
     }
+    if prom.remote_write_receiver {
+        spec.insert("enableRemoteWriteReceiver".into(), json!(true));
+    }
+    let remote_write: Vec<Value> = prom
+        .remote_write
+        .iter()
+        .map(|rw| remote_write(out, rw))
+        .collect();
     if !remote_write.is_empty() {
         spec.insert("remoteWrite".into(), json!(remote_write));
     }
     // With these (the chart's defaults, written out because obsctl relies on
     // them), the chart's Prometheus selects resources labelled
-    // `release: <the Helm release>`, as obsctl's are.
-    for kind in ["rule", "serviceMonitor", "podMonitor", "scrapeConfig"] {
+    // `release: <the Helm release>`, as obsctl's are. An agent selects no
+    // rules.
+    let rule = (!agent).then_some("rule");
+    for kind in rule
+        .into_iter()
+        .chain(["serviceMonitor", "podMonitor", "probe", "scrapeConfig"])
+    {
         spec.insert(format!("{kind}SelectorNilUsesHelmValues"), json!(true));
     }
-    json!({"enabled": true, "prometheusSpec": spec})
+    let mut values = json!({"enabled": true});
+    if agent {
+        // The chart then makes a PrometheusAgent of `prometheusSpec`.
+        values["agentMode"] = json!(true);
+    }
+    values["prometheusSpec"] = Value::Object(spec);
+    values
+}
+
+/// One `remoteWrite` entry: credentials by Secret reference, and the send
+/// timeout and queue under the Operator's names (`retry_on_http_429` is its
+/// `retryOnRateLimit`).
+fn remote_write(out: &mut Out, rw: &RemoteWrite) -> Value {
+    let mut entry = Map::new();
+    entry.insert("url".into(), json!(rw.url));
+    if let Some(n) = &rw.name {
+        entry.insert("name".into(), json!(n));
+    }
+    let what = format!("remote write {}", rw.name.as_deref().unwrap_or(&rw.url));
+    if let Some((user, password)) = &rw.basic_auth {
+        let auth = out
+            .secrets
+            .basic_auth(PROMETHEUS_SECRET, user, password, &what);
+        entry.insert("basicAuth".into(), auth);
+    }
+    if let Some(token) = &rw.bearer_token {
+        let auth = out.secrets.bearer(PROMETHEUS_SECRET, token, &what);
+        entry.insert("authorization".into(), auth);
+    }
+    if !rw.headers.is_empty() {
+        entry.insert("headers".into(), json!(rw.headers));
+    }
+    if let Some(t) = &rw.remote_timeout {
+        entry.insert("remoteTimeout".into(), json!(t));
+    }
+    let queue: Map<String, Value> = queue_settings(&rw.queue)
+        .into_iter()
+        .map(|s| (s.operator.to_string(), s.value))
+        .collect();
+    if !queue.is_empty() {
+        entry.insert("queueConfig".into(), Value::Object(queue));
+    }
+    Value::Object(entry)
 }
 
 fn alertmanager(out: &Out) -> Value {

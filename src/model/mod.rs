@@ -42,9 +42,9 @@ pub use alerting::{Alertmanager, Email, PagerDuty, Receiver, Route, Slack, Webho
 pub use exporters::Exporter;
 pub use grafana::Grafana;
 pub use networks::own_network;
-pub use probes::{Probe, ProbeModule, ProbeOptions};
+pub use probes::{probe_job, Probe, ProbeModule, ProbeOptions};
 pub use prometheus::Prometheus;
-pub use remote_write::RemoteWrite;
+pub use remote_write::{queue_settings, QueueSetting, RemoteWrite};
 pub use scrape::{Relabel, ScrapeJob, DISCOVERED_JOB};
 pub use service::{ExporterKind, Service, METRICS_PATH};
 pub use slos::{le_label, Sli, Slo};

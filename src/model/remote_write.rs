@@ -29,6 +29,55 @@ pub struct RemoteWrite {
     pub queue: QueueSpec,
 }
 
+/// One queue setting the spec sets, under its name in Prometheus'
+/// `queue_config` and in the Prometheus Operator's `queueConfig` (which
+/// calls `retry_on_http_429` `retryOnRateLimit`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueSetting {
+    pub prometheus: &'static str,
+    pub operator: &'static str,
+    pub value: serde_json::Value,
+}
+
+/// The queue settings `q` sets, in Prometheus' documented order.
+pub fn queue_settings(q: &QueueSpec) -> Vec<QueueSetting> {
+    use serde_json::json;
+    [
+        ("capacity", "capacity", q.capacity.map(|v| json!(v))),
+        ("max_shards", "maxShards", q.max_shards.map(|v| json!(v))),
+        ("min_shards", "minShards", q.min_shards.map(|v| json!(v))),
+        (
+            "max_samples_per_send",
+            "maxSamplesPerSend",
+            q.max_samples_per_send.map(|v| json!(v)),
+        ),
+        (
+            "batch_send_deadline",
+            "batchSendDeadline",
+            q.batch_send_deadline.as_ref().map(|v| json!(v)),
+        ),
+        (
+            "retry_on_http_429",
+            "retryOnRateLimit",
+            q.retry_on_http_429.map(|v| json!(v)),
+        ),
+        (
+            "sample_age_limit",
+            "sampleAgeLimit",
+            q.sample_age_limit.as_ref().map(|v| json!(v)),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(prometheus, operator, value)| {
+        value.map(|value| QueueSetting {
+            prometheus,
+            operator,
+            value,
+        })
+    })
+    .collect()
+}
+
 /// Every `prometheus.remote_write` entry, checked.
 pub fn remote_writes(
     specs: &[RemoteWriteSpec],

@@ -13,6 +13,14 @@ use crate::model::{Probe, ProbeModule, ProbeOptions};
 /// folder is mounted into the exporter's container.
 pub const CONFIG_FILE: &str = "blackbox.yml";
 
+/// The exporter's argument naming its configuration where it is mounted.
+pub fn config_arg() -> String {
+    format!(
+        "--config.file={}/{CONFIG_FILE}",
+        super::paths::EXPORTER_CONFIG_DIR
+    )
+}
+
 #[derive(Serialize)]
 struct Config {
     modules: BTreeMap<String, Module>,

@@ -8,7 +8,9 @@ use crate::discovery;
 use crate::model::defaults::{
     ALERTMANAGER_DATASOURCE_UID, PROMETHEUS_DATASOURCE_UID, SCRAPE_INTERVAL,
 };
-use crate::model::{Alertmanager, Model, Prometheus, Route, ScrapeJob, SecretFile, Service};
+use crate::model::{
+    queue_settings, Alertmanager, Model, Prometheus, Route, ScrapeJob, SecretFile, Service,
+};
 use crate::spec::QueueSpec;
 
 fn non_empty<T: serde::Serialize>(map: &std::collections::BTreeMap<String, T>) -> Value {
@@ -79,27 +81,9 @@ pub fn prometheus(model: &Model, prom: &Prometheus) -> Value {
 /// `queue_config` with only the fields the spec sets, in Prometheus'
 /// documented order.
 fn queue_config(q: &QueueSpec) -> Value {
-    let fields = [
-        ("capacity", q.capacity.map(|v| json!(v))),
-        ("max_shards", q.max_shards.map(|v| json!(v))),
-        ("min_shards", q.min_shards.map(|v| json!(v))),
-        (
-            "max_samples_per_send",
-            q.max_samples_per_send.map(|v| json!(v)),
-        ),
-        (
-            "batch_send_deadline",
-            q.batch_send_deadline.as_ref().map(|v| json!(v)),
-        ),
-        ("retry_on_http_429", q.retry_on_http_429.map(|v| json!(v))),
-        (
-            "sample_age_limit",
-            q.sample_age_limit.as_ref().map(|v| json!(v)),
-        ),
-    ];
-    let m: Map<String, Value> = fields
+    let m: Map<String, Value> = queue_settings(q)
         .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .map(|s| (s.prometheus.to_string(), s.value))
         .collect();
     if m.is_empty() {
         Value::Null

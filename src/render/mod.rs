@@ -27,6 +27,14 @@ pub mod paths {
     pub const EXPORTER_SECRETS_DIR: &str = "/etc/obsctl";
     /// The blackbox exporter's rendered configuration.
     pub const EXPORTER_CONFIG_DIR: &str = "/etc/obsctl";
+    /// Where the Pushgateway keeps its persistence file (a volume); the
+    /// upstream image's working directory, owned by its user.
+    pub const PUSHGATEWAY_DATA_DIR: &str = "/pushgateway";
+
+    /// The Pushgateway's argument that keeps pushed metrics across restarts.
+    pub fn pushgateway_persistence_arg() -> String {
+        format!("--persistence.file={PUSHGATEWAY_DATA_DIR}/metrics.store")
+    }
 }
 
 /// One rendered file, relative to the stack directory.

@@ -23,9 +23,6 @@ use crate::timeouts::REMOTE_WRITE_FLUSH;
 const PROMETHEUS_DATA_DIR: &str = "/prometheus";
 /// Where Grafana sees the folder holding its admin password copy.
 pub const GRAFANA_SECRETS_DIR: &str = "/etc/grafana/secrets";
-/// Where the Pushgateway keeps its persistence file (a named volume); the
-/// upstream image's working directory, owned by its user.
-pub const PUSHGATEWAY_DATA_DIR: &str = "/pushgateway";
 /// The copy of the admin password that Grafana reads, relative to the stack dir.
 pub const GRAFANA_PASSWORD_COPY: &str = "grafana/secrets/admin-password";
 
@@ -226,11 +223,7 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
             ExporterKind::Blackbox => {
                 // The command replaces the image's CMD, which names its own
                 // example configuration.
-                def.cmd = Some(vec![format!(
-                    "--config.file={}/{}",
-                    paths::EXPORTER_CONFIG_DIR,
-                    blackbox::CONFIG_FILE
-                )]);
+                def.cmd = Some(vec![blackbox::config_arg()]);
                 def.mounts.push(bind_ro(
                     folder(&format!("exporters/{}", service.name())),
                     paths::EXPORTER_CONFIG_DIR,
@@ -247,11 +240,11 @@ pub fn desired(model: &Model, dir: &Path, files: &[RenderedFile], host: &Host) -
             }
             ExporterKind::Pushgateway => {
                 // Pushed metrics survive a restart of the container.
-                def.cmd = Some(vec![format!(
-                    "--persistence.file={PUSHGATEWAY_DATA_DIR}/metrics.store"
-                )]);
-                def.mounts
-                    .push(volume_mount(volume(service.name()), PUSHGATEWAY_DATA_DIR));
+                def.cmd = Some(vec![paths::pushgateway_persistence_arg()]);
+                def.mounts.push(volume_mount(
+                    volume(service.name()),
+                    paths::PUSHGATEWAY_DATA_DIR,
+                ));
                 volumes.push(VolumeDef {
                     name: volume(service.name()),
                     service: service.name().into(),

@@ -1,8 +1,10 @@
 // Validates Kubernetes manifests of the Prometheus Operator's kinds against
 // the schemas published in npm's @kubernetes-models/prometheus-operator:
-// PrometheusRule, ServiceMonitor, PodMonitor, Probe (monitoring.coreos.com/v1),
-// ScrapeConfig and AlertmanagerConfig (v1alpha1; AlertmanagerConfig also
-// v1beta1).
+// PrometheusRule, ServiceMonitor, PodMonitor, Probe, Prometheus
+// (monitoring.coreos.com/v1), ScrapeConfig, AlertmanagerConfig and
+// PrometheusAgent (v1alpha1; AlertmanagerConfig also v1beta1). Prometheus
+// and PrometheusAgent are what kube-prometheus-stack makes of the
+// `prometheusSpec` of its values.
 //
 //   node tests/k8s/validate.mjs FILE...
 //
@@ -33,8 +35,8 @@ const load = (file) => import(pathToFileURL(path.join(npmDir, "node_modules", fi
 
 const GROUP = "monitoring.coreos.com";
 const KINDS = {
-  "v1": ["PrometheusRule", "ServiceMonitor", "PodMonitor", "Probe"],
-  "v1alpha1": ["ScrapeConfig", "AlertmanagerConfig"],
+  "v1": ["PrometheusRule", "ServiceMonitor", "PodMonitor", "Probe", "Prometheus"],
+  "v1alpha1": ["ScrapeConfig", "AlertmanagerConfig", "PrometheusAgent"],
   "v1beta1": ["AlertmanagerConfig"],
 };
 const TOP_LEVEL = new Set(["apiVersion", "kind", "metadata", "spec"]);

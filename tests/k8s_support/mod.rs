@@ -57,9 +57,13 @@ pub fn files(dir: &Path) -> Vec<String> {
     crate::support::files(dir, dir)
 }
 
-/// The manifests under `out/manifests`: (path, object).
+/// The manifests under `out/manifests`: (path, object); none when a spec
+/// needs no resource besides the chart's values.
 pub fn manifests(out: &Path) -> Vec<(PathBuf, Value)> {
     let dir = out.join("manifests");
+    if !dir.is_dir() {
+        return Vec::new();
+    }
     files(&dir)
         .into_iter()
         .map(|f| {
