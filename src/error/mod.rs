@@ -72,6 +72,22 @@ pub enum Error {
         /// (kind, name): `container shop-prometheus`, `volume shop-grafana-data`.
         objects: Vec<(&'static str, String)>,
     },
+    // --- Stack locks (one `up`, `down` or `smoke` of a stack at a time) ---
+    #[error(
+        "stack `{stack}` is busy: {holder} holds its lock {}{}",
+        .lock.display(),
+        .waited_secs.map(|s| format!("; gave up after waiting {s}s")).unwrap_or_default()
+    )]
+    StackLocked {
+        stack: String,
+        /// Who holds it, as it recorded itself.
+        holder: String,
+        lock: PathBuf,
+        /// How long this run waited; `None` with `--no-wait`.
+        waited_secs: Option<u64>,
+    },
+    #[error("the lock directory {} belongs to uid {owner}, not to uid {uid} running obsctl", .dir.display())]
+    LockDirForeign { dir: PathBuf, owner: u32, uid: u32 },
     // --- networks: (the application's networks the stack joins) ---------
     #[error(
         "{} listed in `networks:` {} not exist",
@@ -292,6 +308,8 @@ impl Error {
             | PullFailed { .. }
             | SecretsUnreadable { .. }
             | SecretHandOver { .. }
+            | StackLocked { .. }
+            | LockDirForeign { .. }
             | UserWithoutPassword
             | BadGrafanaUrl { .. }
             | NoStateDir
