@@ -72,7 +72,7 @@ pub enum Error {
         /// (kind, name): `container shop-prometheus`, `volume shop-grafana-data`.
         objects: Vec<(&'static str, String)>,
     },
-    // --- Stack locks (one `up`, `down` or `smoke` of a stack at a time) ---
+    // --- Concurrency: one `up`, `down` or `smoke` of a stack at a time, and what a race left
     #[error(
         "stack `{stack}` is busy: {holder} holds its lock {}{}",
         .lock.display(),
@@ -85,6 +85,16 @@ pub enum Error {
         lock: PathBuf,
         /// How long this run waited; `None` with `--no-wait`.
         waited_secs: Option<u64>,
+    },
+    #[error(
+        "the stack has two networks named {network}, and containers obsctl does not own are attached to the surplus one ({}): {}",
+        crate::runtime::apply::short(.id),
+        .attached.join(", ")
+    )]
+    DuplicateNetworkInUse {
+        network: String,
+        id: String,
+        attached: Vec<String>,
     },
     #[error("the lock directory {} belongs to uid {owner}, not to uid {uid} running obsctl", .dir.display())]
     LockDirForeign { dir: PathBuf, owner: u32, uid: u32 },
@@ -310,6 +320,7 @@ impl Error {
             | SecretHandOver { .. }
             | StackLocked { .. }
             | LockDirForeign { .. }
+            | DuplicateNetworkInUse { .. }
             | UserWithoutPassword
             | BadGrafanaUrl { .. }
             | NoStateDir
