@@ -196,7 +196,13 @@ fn the_name_lock_holds_across_directories_and_different_stacks_do_not_wait() {
     // Another name in another directory does not wait.
     acquire_paths(&[d2, blog], &holder("up", 4), Wait::No, never_waits).unwrap();
     // Another name in the same directory does: the files are shared.
-    let err = acquire_paths(&[d1.clone()], &holder("up", 5), Wait::No, never_waits).unwrap_err();
+    let err = acquire_paths(
+        std::slice::from_ref(&d1),
+        &holder("up", 5),
+        Wait::No,
+        never_waits,
+    )
+    .unwrap_err();
     assert!(
         matches!(&err, Error::StackLocked { lock, .. } if *lock == d1),
         "{err:?}"

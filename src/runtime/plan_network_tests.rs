@@ -55,7 +55,7 @@ fn with_no_container_on_either_network_the_oldest_is_kept_whatever_the_order() {
         };
         let p = plan(&d, &o, &images(&d), &BTreeSet::new());
         assert_eq!(p.network.as_deref(), Some("net-b"), "08:00Z is older");
-        assert_eq!(p.remove_networks, [young.clone()]);
+        assert_eq!(p.remove_networks, std::slice::from_ref(&young));
         assert!(p.services.iter().all(|s| s.step == Step::Create));
     }
 }
