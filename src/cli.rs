@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::error::Error;
 use crate::grafana::Login;
 use crate::kubernetes::{self, Settings as KubernetesSettings};
+use crate::lock::Wait;
 use crate::model::kubernetes::is_dns1123_label;
 use crate::printer::Format;
 use crate::runtime::{PullPolicy, UpSettings};
@@ -303,6 +304,31 @@ pub struct UpArgs {
     /// How long the services may take to become ready and Prometheus to list its targets (e.g. 120s, 5m).
     #[arg(long, value_name = "DURATION", default_value = crate::timeouts::READY_DEFAULT, value_parser = crate::duration::parse_duration)]
     pub timeout: std::time::Duration,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+// How long to wait when another `up`, `down` or `smoke` of the stack runs.
+// (A plain comment: clap would show a doc comment as the description of the
+// commands that flatten these arguments.)
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// When another `up`, `down` or `smoke` of this stack is running, wait this many seconds for it to finish before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::timeouts::LOCK_WAIT_DEFAULT_SECS)]
+    pub wait_lock: u64,
+    /// When another `up`, `down` or `smoke` of this stack is running, refuse at once (exit 2) instead of waiting.
+    #[arg(long, conflicts_with = "wait_lock")]
+    pub no_wait: bool,
+}
+
+impl LockArgs {
+    pub fn wait(&self) -> Wait {
+        if self.no_wait {
+            Wait::No
+        } else {
+            Wait::UpTo(std::time::Duration::from_secs(self.wait_lock))
+        }
+    }
 }
 
 impl UpArgs {
@@ -339,6 +365,8 @@ pub struct DownArgs {
     /// Also remove the data volumes (Prometheus TSDB, Alertmanager and Grafana data).
     #[arg(long)]
     pub volumes: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Debug, Args)]
@@ -387,6 +415,8 @@ pub struct SmokeArgs {
     /// Count warnings as failures.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 impl SmokeArgs {

@@ -21,6 +21,7 @@ pub mod error;
 pub mod fs;
 pub mod grafana;
 pub mod kubernetes;
+pub mod lock;
 pub mod model;
 pub mod packs;
 pub mod presets;

@@ -9,6 +9,20 @@ use std::time::Duration;
 /// Alertmanager (and, for smoke, to be scraped once).
 pub const READY_DEFAULT: &str = "120s";
 
+/// `up`, `down` and `smoke`: how long a run waits for the lock of its stack
+/// when another run holds it (`--wait-lock`). An `up` from nothing takes
+/// seconds with local images, but a first pull or a slow service can take
+/// minutes, and `smoke` holds the lock for its whole run; past this bound
+/// the other run is more likely stuck than slow.
+pub const LOCK_WAIT_DEFAULT_SECS: u64 = 300;
+/// How often a waiting run tries the lock again.
+pub const LOCK_POLL: Duration = Duration::from_millis(100);
+/// A holder records itself just after it takes a lock; a run that finds the
+/// record empty or half-written reads it again this many times, this far
+/// apart, before naming the holder "another process".
+pub const LOCK_HOLDER_READS: u32 = 5;
+pub const LOCK_HOLDER_REREAD: Duration = Duration::from_millis(20);
+
 /// Connecting to the Docker engine and negotiating the API version.
 pub const DOCKER_CONNECT: Duration = Duration::from_secs(10);
 /// Seconds a container gets to stop after SIGTERM before it is killed.

@@ -47,7 +47,11 @@ fn check_spec(text: &str) -> Result<(), String> {
             return Ok(());
         }
     };
-    let env = |var: &str| (var.len() % 2 == 0).then(|| format!("value-of-{var}"));
+    let env = |var: &str| {
+        var.len()
+            .is_multiple_of(2)
+            .then(|| format!("value-of-{var}"))
+    };
     match model::build(&spec, &source, &env) {
         Ok(built) => {
             for w in &built.warnings {

@@ -14,9 +14,14 @@ mod up;
 mod validate;
 mod watch;
 
+use std::path::Path;
+use std::time::Instant;
+
 use anyhow::Result;
 
-use crate::cli::{Cli, Command, DashboardsCommand};
+use crate::cli::{Cli, Command, DashboardsCommand, LockArgs};
+use crate::error::Error;
+use crate::lock::{self, StackLock, Wait};
 use crate::printer::Printer;
 
 /// Runs the command `cli` names.
@@ -41,4 +46,35 @@ pub fn dispatch(cli: Cli, printer: &Printer) -> Result<u8> {
         Command::Smoke(args) => smoke::run(printer, file, args),
         Command::Watch(args) => watch::run(printer, file, args),
     }
+}
+
+/// Takes the locks of `stack` for `command` (`up`, `down`, `smoke`), the one
+/// in the stack directory `dir` too when given; says on stderr whom it waits
+/// for, and how long it waited.
+fn lock_stack(
+    printer: &Printer,
+    stack: &str,
+    dir: Option<&Path>,
+    command: &str,
+    args: &LockArgs,
+) -> Result<StackLock, Error> {
+    let mut waiting_since = None;
+    let held = lock::acquire(stack, dir, command, args.wait(), |busy, wait| {
+        waiting_since = Some(Instant::now());
+        if let Wait::UpTo(limit) = wait {
+            printer.say(format!(
+                "stack `{stack}` is busy: {} holds its lock {}; waiting up to {}s for it to finish (--wait-lock SECONDS sets how long, --no-wait refuses at once)",
+                busy.describe_holder(),
+                busy.lock.display(),
+                limit.as_secs()
+            ));
+        }
+    })?;
+    if let Some(since) = waiting_since {
+        printer.say(format!(
+            "stack `{stack}`: the other run is done (waited {:.1}s); going on",
+            since.elapsed().as_secs_f64()
+        ));
+    }
+    Ok(held)
 }

@@ -29,6 +29,9 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &SmokeArgs) -> Result<u
     let settings = args.settings();
     let model = &stack.model;
     let dir = stack.absolute_dir(args.dir.as_deref())?;
+    // Held until the tear-down is done: another run must not find the stack
+    // half up, nor have it removed under it.
+    let _lock = super::lock_stack(printer, &model.name, Some(&dir), "smoke", &args.lock)?;
     let files = render::render(model)?;
     let progress = printer.progress();
     task::block_on(async {

@@ -22,6 +22,7 @@ pub fn run(printer: &Printer, file: Option<&Path>, args: &UpArgs) -> Result<u8> 
     printer.warnings(&stack.warnings);
     let settings = args.settings();
     let dir = stack.absolute_dir(args.dir.as_deref())?;
+    let _lock = super::lock_stack(printer, &stack.model.name, Some(&dir), "up", &args.lock)?;
     let files = render::render(&stack.model)?;
     let progress = printer.progress();
     let report = task::block_on(task::interruptible(async {

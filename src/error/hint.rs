@@ -26,6 +26,17 @@ impl Error {
                 taken.first().map(|t| t.service.port_field()).unwrap_or_default()
             ),
             ForeignObjects { .. } => "obsctl never adopts or removes objects it did not create: remove or rename them, or give the stack another `name` in the spec; nothing was created".into(),
+            StackLocked { waited_secs: None, .. } => "another `obsctl up`, `down` or `smoke` of this stack is running: let it finish and run again, or drop --no-wait to wait for it (--wait-lock SECONDS sets how long); nothing was changed".into(),
+            StackLocked { waited_secs: Some(_), .. } => "another `obsctl up`, `down` or `smoke` of this stack is still running: let it finish, or wait longer with --wait-lock SECONDS; a lock goes with its process, so there is nothing to clean up; nothing was changed".into(),
+            DuplicateNetworkInUse { id, attached, .. } => format!(
+                "obsctl removes the surplus network only when none but its own containers use it: detach them (`docker network disconnect {} {}`) and run again; nothing was changed",
+                crate::runtime::apply::short(id),
+                attached.first().map_or("CONTAINER", String::as_str)
+            ),
+            LockDirForeign { dir, .. } => format!(
+                "obsctl keeps the locks of stack names there and will not use a folder another user could change: remove or rename {}",
+                dir.display()
+            ),
             NetworksMissing { missing, existing } => networks_hint(missing, existing),
             NothingToWatch => "enable Prometheus in the spec".into(),
             ImageMissing { image } => format!(

@@ -72,6 +72,32 @@ pub enum Error {
         /// (kind, name): `container shop-prometheus`, `volume shop-grafana-data`.
         objects: Vec<(&'static str, String)>,
     },
+    // --- Concurrency: one `up`, `down` or `smoke` of a stack at a time, and what a race left
+    #[error(
+        "stack `{stack}` is busy: {holder} holds its lock {}{}",
+        .lock.display(),
+        .waited_secs.map(|s| format!("; gave up after waiting {s}s")).unwrap_or_default()
+    )]
+    StackLocked {
+        stack: String,
+        /// Who holds it, as it recorded itself.
+        holder: String,
+        lock: PathBuf,
+        /// How long this run waited; `None` with `--no-wait`.
+        waited_secs: Option<u64>,
+    },
+    #[error(
+        "the stack has two networks named {network}, and containers obsctl does not own are attached to the surplus one ({}): {}",
+        crate::runtime::apply::short(.id),
+        .attached.join(", ")
+    )]
+    DuplicateNetworkInUse {
+        network: String,
+        id: String,
+        attached: Vec<String>,
+    },
+    #[error("the lock directory {} belongs to uid {owner}, not to uid {uid} running obsctl", .dir.display())]
+    LockDirForeign { dir: PathBuf, owner: u32, uid: u32 },
     // --- networks: (the application's networks the stack joins) ---------
     #[error(
         "{} listed in `networks:` {} not exist",
@@ -292,6 +318,9 @@ impl Error {
             | PullFailed { .. }
             | SecretsUnreadable { .. }
             | SecretHandOver { .. }
+            | StackLocked { .. }
+            | LockDirForeign { .. }
+            | DuplicateNetworkInUse { .. }
             | UserWithoutPassword
             | BadGrafanaUrl { .. }
             | NoStateDir

@@ -18,7 +18,7 @@ use std::time::Instant;
 use futures_util::future::{join_all, try_join_all};
 use serde::Serialize;
 
-use super::docker::Engine;
+use super::docker::{Engine, NetworkRemoval};
 use super::plan::{Apply, Plan, Step};
 use super::reload::{self, GrafanaAdmin};
 use super::services::{Container, Desired, Readiness};
@@ -152,6 +152,24 @@ pub async fn apply(
             .map(|(id, name)| engine.stop_and_remove(id, name)),
     )
     .await?;
+    // Then the stack's surplus networks, now that none of its containers is
+    // on them (preflight made sure no one else's is).
+    try_join_all(plan.remove_networks.iter().map(|n| async move {
+        progress.say(format!(
+            "removing network {} ({}): a second network of the stack under that name, left by an interrupted or concurrent run",
+            n.name,
+            short(&n.id)
+        ));
+        match engine.remove_network(&n.id, &n.name).await? {
+            NetworkRemoval::Removed => Ok(()),
+            NetworkRemoval::InUse { containers } => Err(Error::DuplicateNetworkInUse {
+                network: n.name.clone(),
+                id: n.id.clone(),
+                attached: containers,
+            }),
+        }
+    }))
+    .await?;
 
     let step = |s: &Container| {
         steps
@@ -272,6 +290,11 @@ pub async fn apply(
         }
     }
     Ok(outcomes)
+}
+
+/// The first 12 characters of a Docker id, as the docker CLI shows it.
+pub fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
 
 fn health_after_wait(s: &Container) -> (Health, Option<String>) {

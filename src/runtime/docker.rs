@@ -150,9 +150,15 @@ impl Engine {
                 .map(|n| ObservedNetwork {
                     id: n.id.clone(),
                     name: n.name.clone(),
+                    created: n.created,
                 })
                 .collect(),
             volumes: volumes?,
+            foreign_networks: networks
+                .iter()
+                .filter(|n| n.stack.as_deref() != Some(stack))
+                .map(|n| n.name.clone())
+                .collect(),
             engine_networks: networks.into_iter().map(|n| (n.name, n.id)).collect(),
         })
     }

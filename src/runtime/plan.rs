@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::{DateTime, Utc};
+
 use super::services::{Container, Desired, VolumeDef};
 use crate::model::{ExporterKind, Service};
 
@@ -45,11 +47,13 @@ impl ObservedContainer {
     }
 }
 
-/// The network found by the stack label.
+/// A network found by the stack label.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObservedNetwork {
     pub id: String,
     pub name: String,
+    /// When Docker created it, if it says.
+    pub created: Option<DateTime<Utc>>,
 }
 
 /// Everything found by the stack label, and the engine's networks.
@@ -60,6 +64,8 @@ pub struct Observed {
     pub volumes: Vec<String>,
     /// Every network on the engine: name -> id.
     pub engine_networks: BTreeMap<String, String>,
+    /// Names of the networks on the engine without the stack's label.
+    pub foreign_networks: BTreeSet<String>,
 }
 
 /// Why a container is replaced.
@@ -163,6 +169,10 @@ pub struct Attachment {
 pub struct Plan {
     /// The id of the stack network when it exists already.
     pub network: Option<String>,
+    /// More networks of the stack under its network's name, which an
+    /// interrupted or concurrent run left: removed, since Docker refuses to
+    /// start a container on a network whose name is ambiguous.
+    pub remove_networks: Vec<ObservedNetwork>,
     pub create_volumes: Vec<VolumeDef>,
     pub remove: Vec<Removal>,
     pub services: Vec<ServicePlan>,
@@ -176,6 +186,7 @@ impl Plan {
     /// True when nothing is created, recreated, started, removed or applied.
     pub fn is_noop(&self) -> bool {
         self.network.is_some()
+            && self.remove_networks.is_empty()
             && self.create_volumes.is_empty()
             && self.remove.is_empty()
             && self.connect.is_empty()
@@ -208,11 +219,8 @@ pub fn plan(
     image_ids: &HashMap<String, String>,
     config_changed: &BTreeSet<String>,
 ) -> Plan {
-    let network = observed
-        .networks
-        .iter()
-        .find(|n| n.name == desired.network)
-        .map(|n| n.id.clone());
+    let (kept, remove_networks) = stack_network(desired, observed);
+    let network = kept.map(|n| n.id.clone());
     let create_volumes = desired
         .volumes
         .iter()
@@ -289,12 +297,45 @@ pub fn plan(
     }
     Plan {
         network,
+        remove_networks,
         create_volumes,
         remove,
         services,
         connect,
         disconnect,
     }
+}
+
+/// The stack's network to keep, and the others of the stack under the same
+/// name. Kept is the one most of the stack's containers are attached to (so
+/// they need not be recreated), else the oldest; the id settles a tie, so
+/// every run keeps the same one.
+pub fn stack_network<'a>(
+    desired: &Desired,
+    observed: &'a Observed,
+) -> (Option<&'a ObservedNetwork>, Vec<ObservedNetwork>) {
+    let mut named: Vec<&ObservedNetwork> = observed
+        .networks
+        .iter()
+        .filter(|n| n.name == desired.network)
+        .collect();
+    let attached = |n: &ObservedNetwork| {
+        observed
+            .containers
+            .iter()
+            .filter(|c| c.network_ids.contains(&n.id))
+            .count()
+    };
+    named.sort_by_key(|n| {
+        (
+            std::cmp::Reverse(attached(n)),
+            n.created.is_none(),
+            n.created,
+            n.id.clone(),
+        )
+    });
+    let extras = named.iter().skip(1).map(|n| (*n).clone()).collect();
+    (named.first().copied(), extras)
 }
 
 /// True when `c` has an endpoint on a network (other than the stack's own)
@@ -358,3 +399,7 @@ fn removal(c: &ObservedContainer) -> Removal {
 #[cfg(test)]
 #[path = "plan_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "plan_network_tests.rs"]
+mod network_tests;

@@ -7,7 +7,7 @@ use super::*;
 use crate::runtime::services::{desired, Host};
 use crate::spec::Source;
 
-fn stack(spec: &str) -> Desired {
+pub(super) fn stack(spec: &str) -> Desired {
     let source = Source::new(None, spec.to_string());
     let parsed = crate::spec::load(&source).expect("spec parses");
     let model = crate::model::build(&parsed, &source, &|_: &str| None)
@@ -17,7 +17,7 @@ fn stack(spec: &str) -> Desired {
     desired(&model, Path::new("/srv/.obsctl"), &files, &Host::default())
 }
 
-const SPEC: &str = "name: shop\ngrafana: {enabled: false}\n";
+pub(super) const SPEC: &str = "name: shop\ngrafana: {enabled: false}\n";
 
 /// The id the engine gives application network `name` in these tests.
 fn app_id(name: &str) -> String {
@@ -25,7 +25,7 @@ fn app_id(name: &str) -> String {
 }
 
 /// What Docker would report after a successful `up` of `d`.
-fn converged(d: &Desired) -> Observed {
+pub(super) fn converged(d: &Desired) -> Observed {
     let mut engine_networks: BTreeMap<String, String> = d
         .app_networks
         .iter()
@@ -69,20 +69,22 @@ fn converged(d: &Desired) -> Observed {
         networks: vec![ObservedNetwork {
             id: "net-1".into(),
             name: d.network.clone(),
+            created: None,
         }],
         volumes: d.volumes.iter().map(|v| v.name.clone()).collect(),
         engine_networks,
+        foreign_networks: BTreeSet::new(),
     }
 }
 
-fn images(d: &Desired) -> HashMap<String, String> {
+pub(super) fn images(d: &Desired) -> HashMap<String, String> {
     d.services
         .iter()
         .map(|s| (s.def.image.clone(), format!("sha256:{}", s.def.image)))
         .collect()
 }
 
-fn step(p: &Plan, service: &str) -> Step {
+pub(super) fn step(p: &Plan, service: &str) -> Step {
     p.services
         .iter()
         .find(|s| s.service == service)

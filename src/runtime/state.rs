@@ -23,12 +23,27 @@ pub struct Applied {
     pub config: BTreeMap<String, String>,
 }
 
-/// Reads the state; a missing or unreadable file means nothing is known.
-pub fn load(dir: &Path) -> Applied {
-    std::fs::read(dir.join(STATE_FILE))
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or_default()
+/// Reads the state; a missing file means nothing is known. So does one that
+/// cannot be read or parsed (say, cut short by a full disk or by an older
+/// obsctl that did not write it atomically): then the second value says so,
+/// and the caller applies every service's configuration again and rewrites
+/// the file.
+pub fn load(dir: &Path) -> (Applied, Option<String>) {
+    let path = dir.join(STATE_FILE);
+    let damaged = |reason: String| {
+        Some(format!(
+            "the state file {} is unreadable ({reason}): treating it as absent, so every service's configuration is applied again, and writing it anew",
+            path.display()
+        ))
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(applied) => (applied, None),
+            Err(e) => (Applied::default(), damaged(e.to_string())),
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => (Applied::default(), None),
+        Err(e) => (Applied::default(), damaged(e.to_string())),
+    }
 }
 
 /// Writes the state, private: the digests cover secret files too.
@@ -87,10 +102,28 @@ mod tests {
     #[test]
     fn state_round_trips_and_a_missing_file_is_empty() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(load(dir.path()), Applied::default());
+        assert_eq!(load(dir.path()), (Applied::default(), None));
         let mut applied = Applied::default();
         applied.config.insert("prometheus".into(), "abc".into());
         save(dir.path(), &applied).unwrap();
-        assert_eq!(load(dir.path()), applied);
+        assert_eq!(load(dir.path()), (applied, None));
+    }
+
+    #[test]
+    fn a_file_cut_short_is_absent_with_a_warning_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut applied = Applied::default();
+        applied.config.insert("prometheus".into(), "abc".into());
+        save(dir.path(), &applied).unwrap();
+        let path = dir.path().join(STATE_FILE);
+        let whole = std::fs::read(&path).unwrap();
+        for cut in [0, 1, whole.len() / 2, whole.len() - 2] {
+            std::fs::write(&path, &whole[..cut]).unwrap();
+            let (loaded, warning) = load(dir.path());
+            assert_eq!(loaded, Applied::default(), "cut at {cut}");
+            let warning = warning.unwrap_or_else(|| panic!("no warning when cut at {cut}"));
+            assert!(warning.contains(&path.display().to_string()), "{warning}");
+            assert!(warning.contains("treating it as absent"), "{warning}");
+        }
     }
 }

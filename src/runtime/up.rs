@@ -155,7 +155,10 @@ pub async fn up(
     // A service's configuration is applied when its files changed in this
     // run, or when what is written differs from what it last applied (an
     // earlier run was interrupted between writing and reloading).
-    let mut applied = state::load(dir);
+    let (mut applied, damaged) = state::load(dir);
+    if let Some(warning) = &damaged {
+        progress.say(format!("warning: {warning}"));
+    }
     let digests: HashMap<Service, String> = desired
         .services
         .iter()
@@ -207,7 +210,7 @@ pub async fn up(
         .into_iter()
         .map(|(k, v)| (k.name().to_string(), v))
         .collect();
-    if applied != before {
+    if applied != before || damaged.is_some() {
         state::save(dir, &applied)
             .map_err(Error::io("record the applied configuration in", dir))?;
     }

@@ -9,6 +9,8 @@ use bollard::models::{
 };
 use bollard::query_parameters::InspectNetworkOptions;
 
+use chrono::{DateTime, Utc};
+
 use super::{fail, labels, Engine};
 use crate::error::Error;
 use crate::runtime::LABEL_STACK;
@@ -26,6 +28,8 @@ pub struct NetworkInfo {
     pub compose_project: Option<String>,
     /// The stack whose label it carries, if any.
     pub stack: Option<String>,
+    /// When Docker created it, if it says.
+    pub created: Option<DateTime<Utc>>,
 }
 
 /// What became of a network `down` tried to remove.
@@ -53,6 +57,11 @@ impl Engine {
                 Some(NetworkInfo {
                     compose_project: label(COMPOSE_PROJECT),
                     stack: label(LABEL_STACK),
+                    created: n
+                        .created
+                        .as_deref()
+                        .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+                        .map(|c| c.with_timezone(&Utc)),
                     id: n.id?,
                     name: n.name.unwrap_or_default(),
                     driver: n.driver.unwrap_or_default(),
