@@ -1,7 +1,7 @@
 //! What to do about each error: the hints, by variant. Kept beside the
 //! wording in [`super`], apart only to keep each file short.
 
-use super::{Access, Datasource, Error, ExistingNetwork, GrafanaCredentials};
+use super::{Access, Datasource, Error, ExistingNetwork, GrafanaCredentials, NotReady};
 
 impl Error {
     /// What to do about it, when there is something to say.
@@ -38,8 +38,11 @@ impl Error {
             SecretsUnreadable { uid, .. } => format!(
                 "run `sudo obsctl up`: as root, obsctl gives each secret file to uid {uid} and keeps it 0600 (it never makes secrets world-readable)"
             ),
-            ServiceNotReady { container, .. } => format!(
+            ServiceNotReady { container, why: NotReady::Timeout { .. }, .. } => format!(
                 "see `docker logs {container}` for the whole log; raise the deadline with --timeout if it is only slow"
+            ),
+            ServiceNotReady { container, why: NotReady::Stopped { .. }, .. } => format!(
+                "see `docker logs {container}` for the whole log; once what it says is fixed, run `obsctl up` again"
             ),
             NotWired { .. } => "`obsctl doctor` shows whether Prometheus loaded the rendered configuration (a refused reload keeps the old one); raise the deadline with --timeout if it is only slow".into(),
             Interrupted => "run `obsctl up` again: everything created so far is labelled, and the next run finishes the job".into(),
