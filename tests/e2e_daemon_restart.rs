@@ -11,7 +11,6 @@
 #[path = "e2e_support/mod.rs"]
 mod support;
 
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -112,22 +111,22 @@ fn restart_dockerd() -> (Duration, Instant) {
                 .open(&log)
                 .unwrap()
         };
-        let mut command = Command::new(&argv[0]);
-        command
-            .args(&argv[1..])
+        // In a session of its own, as scripts/test-env.sh starts it, so it
+        // outlives the test: `setsid --fork` starts it and returns at once.
+        let status = Command::new("setsid")
+            .arg("--fork")
+            .args(&argv)
             .current_dir("/")
             .stdin(Stdio::null())
             .stdout(output())
-            .stderr(output());
-        // SAFETY: setsid(2) in the child before exec: dockerd gets its own
-        // session, as scripts/test-env.sh starts it, and outlives the test.
-        unsafe {
-            command.pre_exec(|| {
-                libc::setsid();
-                Ok(())
-            });
-        }
-        command.spawn().unwrap();
+            .stderr(output())
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "setsid --fork {}: {status}",
+            argv.join(" ")
+        );
     }
     poll("dockerd to answer", Duration::from_secs(90), || {
         docker(&["info", "--format", "{{.ID}}"])
