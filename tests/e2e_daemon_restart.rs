@@ -75,6 +75,7 @@ fn restart_dockerd() -> (Duration, Instant) {
     let stopped = Instant::now();
     let systemd = Command::new("systemctl")
         .args(["is-active", "--quiet", "docker"])
+        .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success());
     if systemd {
