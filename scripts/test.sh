@@ -11,7 +11,10 @@
 # 2. formatting and lints: cargo fmt --check, cargo clippy -D warnings;
 # 3. cargo test for the whole workspace, including the #[ignore]d end-to-end
 #    Docker tests and validator checks (they fail rather than skip when what
-#    they need is missing), the validators taken from OBSCTL_TEST_TOOLS only.
+#    they need is missing), the validators taken from OBSCTL_TEST_TOOLS only;
+# 4. last and alone, the test that restarts the Docker daemon under a running
+#    stack (tests/e2e_daemon_restart.rs): nothing else may use the engine
+#    while it runs, so step 3 skips it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -32,5 +35,11 @@ cargo clippy --workspace --all-targets -- -D warnings
 # The end-to-end tests and those that need the validators are #[ignore]d, so a
 # bare `cargo test` lists them as ignored; here they run, and fail if what they
 # need is missing.
+daemon_restart=after_the_docker_daemon_restarts_the_stack_is_back_and_doctor_is_green_without_up
+
 step "cargo test (with the ignored end-to-end and validator tests)"
-cargo test --workspace -- --include-ignored
+cargo test --workspace -- --include-ignored --skip "$daemon_restart"
+
+step "the Docker daemon restarted under a running stack (alone)"
+OBSCTL_E2E_DAEMON_RESTART=1 cargo test --test e2e_daemon_restart -- \
+  --include-ignored --exact "$daemon_restart"

@@ -8,22 +8,32 @@ use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+pub use tempfile::TempPath;
+
 /// Writes `contents` to a temporary file beside `path` with `mode`, flushes it
 /// to disk, then renames it over `path`. Missing parent folders are created.
 pub fn atomic_write(path: &Path, contents: &[u8], mode: u32) -> io::Result<()> {
+    stage(path, contents, mode)
+        .map_err(|e| with_path(e, path))?
+        .persist(path)
+        .map_err(|e| with_path(e.error, path))
+}
+
+/// The first half of [`atomic_write`]: `contents` written with `mode` and
+/// flushed to a temporary file beside `path` (its missing parent folders
+/// created), to be renamed over `path` with [`TempPath::persist`]. Dropped
+/// unpersisted, the temporary file is removed. Errors are the bare I/O error.
+pub fn stage(path: &Path, contents: &[u8], mode: u32) -> io::Result<TempPath> {
     let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).map_err(|e| with_path(e, parent))?;
+    fs::create_dir_all(parent)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".obsctl-")
-        .tempfile_in(parent)
-        .map_err(|e| with_path(e, parent))?;
+        .tempfile_in(parent)?;
     // The temporary file is created 0600, so a secret is never readable by others.
-    tmp.write_all(contents).map_err(|e| with_path(e, path))?;
-    tmp.as_file().sync_all().map_err(|e| with_path(e, path))?;
-    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))
-        .map_err(|e| with_path(e, path))?;
-    tmp.persist(path).map_err(|e| with_path(e.error, path))?;
-    Ok(())
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
+    Ok(tmp.into_temp_path())
 }
 
 /// The same error, its message prefixed with the path it is about.

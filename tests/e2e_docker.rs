@@ -14,7 +14,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{docker, poll, require_engine, stdout, Stack};
+use support::{docker, poll, require_engine, stdout, Stack, Untag};
 
 fn actions(report: &Value) -> Vec<(String, String)> {
     report["services"]
@@ -224,22 +224,6 @@ fn a_new_prometheus_image_tag_recreates_only_prometheus_and_its_tsdb_survives() 
         stack.series_at("up{job=\"prometheus\"}", sample_at) > 0,
         "the TSDB volume was lost"
     );
-}
-
-/// Removes an extra image tag when the test ends.
-struct Untag(String);
-
-impl Drop for Untag {
-    fn drop(&mut self) {
-        let out = docker(&["image", "rm", &self.0]);
-        if !out.status.success() {
-            eprintln!(
-                "removing the image tag {}: {}",
-                self.0,
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-    }
 }
 
 #[test]

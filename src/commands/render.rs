@@ -5,7 +5,7 @@
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use serde_json::json;
 
 use crate::cli::RenderArgs;
@@ -29,8 +29,7 @@ fn run_docker(printer: &Printer, file: Option<&Path>, args: &RenderArgs) -> Resu
     printer.warnings(&stack.warnings);
     let dir = args.out.clone().unwrap_or_else(|| stack.default_dir());
     let files = render::render(&stack.model)?;
-    let report = render::write::write(&dir, &files)
-        .with_context(|| format!("writing rendered files into {}", dir.display()))?;
+    let report = render::write::write(&dir, &files)?;
     print_report(printer, &dir, files.len(), &report, None);
     Ok(EXIT_OK)
 }
@@ -67,8 +66,7 @@ fn run_kubernetes(
     if settings.secrets {
         private_dir(&secrets_dir)?;
     }
-    let report = render::write::write_listed(&dir, &rendered.files, kubernetes::MANIFEST)
-        .with_context(|| format!("writing rendered files into {}", dir.display()))?;
+    let report = render::write::write_listed(&dir, &rendered.files, kubernetes::MANIFEST)?;
     if let Some(p) = password.filter(|p| p.created) {
         credentials::store(&p).map_err(Error::io("store the Grafana admin password", &p.path))?;
     }

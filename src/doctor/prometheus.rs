@@ -75,7 +75,12 @@ pub fn rules(body: &Value, expected_groups: &[String]) -> Vec<Check> {
             "rules",
             "rules",
             status,
-            format!("{rule_count} rules in {} groups loaded", groups.len()),
+            format!(
+                "{rule_count} rule{} in {} group{} loaded",
+                if rule_count == 1 { "" } else { "s" },
+                groups.len(),
+                if groups.len() == 1 { "" } else { "s" }
+            ),
         ),
     );
     out
@@ -239,7 +244,7 @@ mod tests {
         ]}]}});
         let checks = rules(&body, &["obsctl-stack".into(), "obsctl-http".into()]);
         assert_eq!(checks[0].status, Status::Fail);
-        assert_eq!(checks[0].detail, "2 rules in 1 groups loaded");
+        assert_eq!(checks[0].detail, "2 rules in 1 group loaded");
         assert!(checks
             .iter()
             .any(|c| c.name == "Bad" && c.detail.contains("many-to-many")));

@@ -1,7 +1,7 @@
 //! What to do about each error: the hints, by variant. Kept beside the
 //! wording in [`super`], apart only to keep each file short.
 
-use super::{Access, Datasource, Error, ExistingNetwork, GrafanaCredentials};
+use super::{Access, Datasource, Error, ExistingNetwork, GrafanaCredentials, NotReady};
 
 impl Error {
     /// What to do about it, when there is something to say.
@@ -49,11 +49,15 @@ impl Error {
             SecretsUnreadable { uid, .. } => format!(
                 "run `sudo obsctl up`: as root, obsctl gives each secret file to uid {uid} and keeps it 0600 (it never makes secrets world-readable)"
             ),
-            ServiceNotReady { container, .. } => format!(
+            ServiceNotReady { container, why: NotReady::Timeout { .. }, .. } => format!(
                 "see `docker logs {container}` for the whole log; raise the deadline with --timeout if it is only slow"
+            ),
+            ServiceNotReady { container, why: NotReady::Stopped { .. }, .. } => format!(
+                "see `docker logs {container}` for the whole log; once what it says is fixed, run `obsctl up` again"
             ),
             NotWired { .. } => "`obsctl doctor` shows whether Prometheus loaded the rendered configuration (a refused reload keeps the old one); raise the deadline with --timeout if it is only slow".into(),
             Interrupted => "run `obsctl up` again: everything created so far is labelled, and the next run finishes the job".into(),
+            WriteRendered { path, reason, replaced } => write_hint(path, reason, *replaced),
             Render { .. } => "this is a defect in obsctl; please report it with the spec that caused it".into(),
             BadKubernetesName { .. } => "use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit".into(),
             KubernetesOnlyFlag { .. } => "add `--target kubernetes`, or drop the flag".into(),
@@ -154,4 +158,32 @@ fn listed(prometheus: &[Datasource]) -> String {
         .map(|d| format!("`{}` (uid {})", d.name, d.uid))
         .collect();
     format!("its Prometheus datasources: {}", names.join(", "))
+}
+
+/// What to do when a rendered file cannot be written, by why; and whether
+/// the previous render's files are still whole.
+fn write_hint(path: &std::path::Path, source: &std::io::Error, replaced: usize) -> String {
+    use std::io::ErrorKind;
+    let folder = path.parent().unwrap_or(path).display();
+    let what = match source.kind() {
+        ErrorKind::ReadOnlyFilesystem => format!(
+            "{folder} is on a read-only file system: remount it read-write, or write elsewhere (`render --out DIR`, `up --dir DIR`)"
+        ),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => format!(
+            "the disk is full (`df -h {folder}` shows it): free some space and run again"
+        ),
+        ErrorKind::PermissionDenied => format!(
+            "obsctl may not write in {folder}: run it as the folder's owner, or write elsewhere (`render --out DIR`, `up --dir DIR`)"
+        ),
+        _ => format!("check that {folder} can be written, and run again"),
+    };
+    let kept = if replaced == 0 {
+        "; nothing was changed: the files of the previous render are as they were".to_string()
+    } else {
+        format!(
+            "; {replaced} file{} had already been replaced, so run again once it can be written",
+            if replaced == 1 { "" } else { "s" }
+        )
+    };
+    format!("{what}{kept}")
 }

@@ -169,6 +169,17 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    // --- Writing the rendered files (render, up) ----------------------------
+    /// A rendered file could not be written (a read-only folder, a full
+    /// disk...). `replaced` files had been renamed into place before it; with
+    /// none, every file of the previous render is as it was.
+    #[error("cannot write {}: {}", .path.display(), io_reason(.reason))]
+    WriteRendered {
+        path: PathBuf,
+        /// Not a `source`: its text is part of the message, said once.
+        reason: io::Error,
+        replaced: usize,
+    },
     /// An embedded template did not render: a defect of obsctl itself.
     #[error("rendering {template} failed: {reason}")]
     Render { template: String, reason: String },
@@ -330,7 +341,8 @@ impl Error {
             | NoDashboardsFor { .. }
             | BadKubernetesName { .. }
             | KubernetesOnlyFlag { .. }
-            | DashboardTooLarge { .. } => EXIT_USAGE,
+            | DashboardTooLarge { .. }
+            | WriteRendered { replaced: 0, .. } => EXIT_USAGE,
             Docker { .. }
             | ServiceNotReady { .. }
             | ReloadRefused { .. }
@@ -339,6 +351,7 @@ impl Error {
             | NotWired { .. }
             | Interrupted
             | Io { .. }
+            | WriteRendered { .. }
             | Render { .. }
             | GrafanaUnreachable { .. }
             | GrafanaUnauthorized { .. }
@@ -398,6 +411,19 @@ fn ports_taken(taken: &[PortTaken]) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// An I/O error as people read it: `Read-only file system`, without the
+/// `(os error 30)` that follows it, nor the ` at path "..."` of a temporary
+/// file that the tempfile crate appends (the message names the file it was
+/// for).
+fn io_reason(e: &io::Error) -> String {
+    let text = e.to_string();
+    let text = text.split(" at path \"").next().unwrap_or_default();
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_string(),
+        _ => text.to_string(),
+    }
 }
 
 fn paths(files: &[PathBuf]) -> String {

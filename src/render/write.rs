@@ -9,13 +9,13 @@
 //! container at once, a renamed folder is not.
 
 use std::collections::BTreeSet;
-use std::fs;
 use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use super::RenderedFile;
-use crate::fs::{atomic_write, with_path};
+use crate::error::Error;
+use crate::fs;
 
 /// The list of files obsctl wrote, kept in the stack directory.
 pub const MANIFEST: &str = ".obsctl-files.json";
@@ -38,57 +38,131 @@ impl WriteReport {
 }
 
 /// Writes `files` into `dir`; returns what changed.
-pub fn write(dir: &Path, files: &[RenderedFile]) -> io::Result<WriteReport> {
+pub fn write(dir: &Path, files: &[RenderedFile]) -> Result<WriteReport, Error> {
     write_listed(dir, files, MANIFEST)
 }
 
 /// Writes `files` into `dir`, keeping the list of what was written in
 /// `manifest` (a file name in `dir`): each kind of output keeps its own list,
 /// so rendering one kind never removes the files of another.
-pub fn write_listed(dir: &Path, files: &[RenderedFile], manifest: &str) -> io::Result<WriteReport> {
-    fs::create_dir_all(dir).map_err(|e| with_path(e, dir))?;
+///
+/// All or nothing, as far as the file system allows: every changed file is
+/// first written and flushed beside its target, and only when all of them
+/// (and the list) are on disk are they renamed over the old ones. A folder
+/// that is read-only or a disk that fills up therefore fails the write
+/// before any file is replaced, and the temporary files and new folders are
+/// removed again.
+pub fn write_listed(
+    dir: &Path,
+    files: &[RenderedFile],
+    manifest: &str,
+) -> Result<WriteReport, Error> {
     let mut report = WriteReport::default();
-    for file in files {
-        let target = dir.join(&file.path);
-        let mode = if file.private { 0o600 } else { 0o644 };
-        if is_current(&target, &file.contents, mode) {
-            report.unchanged.push(file.path.clone());
-            continue;
-        }
-        atomic_write(&target, &file.contents, mode)?;
-        report.written.push(file.path.clone());
-    }
-
     let previous = read_manifest(&dir.join(manifest));
     let current: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    let list = serde_json::to_vec_pretty(&current).expect("paths serialise");
+
+    let mut new_dirs = NewDirs::default();
+    let mut staged = Vec::new();
+    let changed = files
+        .iter()
+        .map(|f| (f.path.as_path(), f.contents.as_slice(), f.private))
+        .chain([(Path::new(manifest), list.as_slice(), false)]);
+    for (path, contents, private) in changed {
+        let target = dir.join(path);
+        let mode = if private { 0o600 } else { 0o644 };
+        if is_current(&target, contents, mode) {
+            if path != Path::new(manifest) {
+                report.unchanged.push(path.to_path_buf());
+            }
+            continue;
+        }
+        new_dirs.note(&target);
+        match fs::stage(&target, contents, mode) {
+            Ok(tmp) => staged.push((tmp, path, target)),
+            Err(reason) => {
+                drop(staged);
+                new_dirs.remove();
+                return Err(Error::WriteRendered {
+                    path: target,
+                    reason,
+                    replaced: 0,
+                });
+            }
+        }
+    }
+    let mut replaced = 0;
+    for (tmp, path, target) in staged {
+        if let Err(e) = tmp.persist(&target) {
+            return Err(Error::WriteRendered {
+                path: target,
+                reason: e.error,
+                replaced,
+            });
+        }
+        replaced += 1;
+        if path != Path::new(manifest) {
+            report.written.push(path.to_path_buf());
+        }
+    }
+
     for stale in previous.difference(&current) {
         let path = dir.join(stale);
-        match fs::remove_file(&path) {
+        match std::fs::remove_file(&path) {
             Ok(()) => report.removed.push(stale.clone()),
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(with_path(e, &path)),
+            Err(reason) => {
+                return Err(Error::WriteRendered {
+                    path,
+                    reason,
+                    replaced,
+                })
+            }
         }
         remove_empty_parents(dir, stale);
     }
-    let list = serde_json::to_vec_pretty(&current).expect("paths serialise");
-    if !is_current(&dir.join(manifest), &list, 0o644) {
-        atomic_write(&dir.join(manifest), &list, 0o644)?;
-    }
     Ok(report)
+}
+
+/// The folders a write is about to create, removed again (innermost first,
+/// only while empty) when it fails.
+#[derive(Default)]
+struct NewDirs(Vec<PathBuf>);
+
+impl NewDirs {
+    /// Notes the missing folders above `file`.
+    fn note(&mut self, file: &Path) {
+        for parent in file.ancestors().skip(1) {
+            if parent.as_os_str().is_empty() || parent.exists() {
+                break;
+            }
+            if !self.0.iter().any(|d| d == parent) {
+                self.0.push(parent.to_path_buf());
+            }
+        }
+    }
+
+    fn remove(mut self) {
+        self.0
+            .sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for d in &self.0 {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
 }
 
 /// Removes the directories of `file` (relative to `dir`) that are left
 /// empty, innermost first; stops at the first that is not (or is `dir`).
 fn remove_empty_parents(dir: &Path, file: &Path) {
     for parent in file.ancestors().skip(1) {
-        if parent.as_os_str().is_empty() || fs::remove_dir(dir.join(parent)).is_err() {
+        if parent.as_os_str().is_empty() || std::fs::remove_dir(dir.join(parent)).is_err() {
             break;
         }
     }
 }
 
 fn read_manifest(path: &Path) -> BTreeSet<PathBuf> {
-    fs::read(path)
+    std::fs::read(path)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<BTreeSet<PathBuf>>(&bytes).ok())
         .map(|set| {
@@ -101,15 +175,16 @@ fn read_manifest(path: &Path) -> BTreeSet<PathBuf> {
 }
 
 fn is_current(path: &Path, contents: &[u8], mode: u32) -> bool {
-    let same_mode = fs::metadata(path)
+    let same_mode = std::fs::metadata(path)
         .map(|m| m.permissions().mode() & 0o777 == mode)
         .unwrap_or(false);
-    same_mode && fs::read(path).is_ok_and(|c| c == contents)
+    same_mode && std::fs::read(path).is_ok_and(|c| c == contents)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     fn file(path: &str, contents: &str, private: bool) -> RenderedFile {
         RenderedFile {
@@ -201,5 +276,52 @@ mod tests {
             })
             .collect();
         assert!(leftovers.is_empty());
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_leaves_every_previous_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            &[file("a.yml", "old", false), file("c/z.yml", "old", false)],
+        )
+        .unwrap();
+        let manifest = fs::read(dir.path().join(MANIFEST)).unwrap();
+        // `b` is a file, so nothing can be written under it.
+        fs::write(dir.path().join("b"), "in the way").unwrap();
+        let err = write(
+            dir.path(),
+            &[
+                file("a.yml", "new", false),
+                file("c/d/new.yml", "new", false),
+                file("b/x.yml", "new", false),
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::WriteRendered { path, replaced: 0, .. } if path == &dir.path().join("b/x.yml")),
+            "{err:?}"
+        );
+        assert_eq!(fs::read(dir.path().join("a.yml")).unwrap(), b"old");
+        assert_eq!(fs::read(dir.path().join("c/z.yml")).unwrap(), b"old");
+        assert_eq!(fs::read(dir.path().join(MANIFEST)).unwrap(), manifest);
+        assert!(!dir.path().join("c/d").exists(), "a new folder was left");
+        let mut left: Vec<String> = walk(dir.path());
+        left.sort();
+        assert_eq!(left, [MANIFEST, "a.yml", "b", "c/z.yml"]);
+    }
+
+    /// Every file under `dir`, relative to it.
+    fn walk(dir: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                out.extend(walk(&e.path()).into_iter().map(|f| format!("{name}/{f}")));
+            } else {
+                out.push(name);
+            }
+        }
+        out
     }
 }

@@ -92,6 +92,8 @@ pub struct StateFacts {
     pub restarting: bool,
     pub exit_code: Option<i64>,
     pub started_at: Option<String>,
+    /// When its last run ended (before `started_at` while it runs).
+    pub finished_at: Option<String>,
 }
 
 impl Engine {

@@ -48,7 +48,12 @@ impl DownReport {
         if self.containers.is_empty() && self.networks.is_empty() && self.volumes.is_empty() {
             return format!("stack `{stack}`: nothing to remove");
         }
-        let mut parts = vec![format!("{} container(s)", self.containers.len())];
+        let mut parts = Vec::new();
+        match self.containers.len() {
+            0 => {}
+            1 => parts.push("1 container".to_string()),
+            n => parts.push(format!("{n} containers")),
+        }
         parts.extend(self.networks.iter().map(|n| format!("network {n}")));
         parts.extend(self.volumes.iter().map(|v| format!("volume {v}")));
         format!("stack `{stack}`: removed {}", parts.join(", "))
@@ -90,10 +95,12 @@ pub async fn down(engine: &Engine, stack: &str, volumes: bool) -> Result<DownRep
     }
     let mut containers: Vec<String> = observed.containers.iter().map(|c| c.name.clone()).collect();
     containers.sort();
+    let mut listed = observed.volumes;
+    listed.sort();
     let (volumes, kept_volumes) = if volumes {
-        (observed.volumes, Vec::new())
+        (listed, Vec::new())
     } else {
-        (Vec::new(), observed.volumes)
+        (Vec::new(), listed)
     };
     Ok(DownReport {
         containers,

@@ -127,8 +127,7 @@ pub async fn up(
         .collect();
     let images = images::ensure(engine, &wanted, settings.pull, progress).await?;
 
-    let written = render::write::write(dir, files)
-        .map_err(Error::io("write the rendered files into", dir))?;
+    let written = render::write::write(dir, files)?;
     // Prometheus reads the discovered targets at its start, and re-reads
     // them by itself when they change.
     let discovered = match &model.prometheus {

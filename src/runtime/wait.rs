@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::docker::Engine;
+use super::docker::{Engine, StateFacts};
 use super::services::{Container, Readiness};
 use crate::error::{Error, NotReady};
 use crate::printer::Progress;
@@ -47,7 +47,7 @@ pub async fn until_ready(
                 if check.is_up() {
                     break Ok(started.elapsed());
                 }
-                check.describe()
+                format!("{url}: {}", check.describe())
             }
             Readiness::Running => String::new(),
         };
@@ -59,24 +59,18 @@ pub async fn until_ready(
             break Ok(started.elapsed());
         }
         if !running && state.status != "created" {
-            let state = match state.exit_code {
-                Some(code) if state.restarting || state.status == "exited" => {
-                    format!(
-                        "{}, exit code {code}",
-                        if state.restarting {
-                            "restarting"
-                        } else {
-                            "exited"
-                        }
-                    )
+            let description = match state.exit_code {
+                Some(code) if state.restarting => {
+                    format!("exit code {code}; Docker keeps restarting it")
                 }
+                Some(code) if state.status == "exited" => format!("exit code {code}"),
                 _ => state.status.clone(),
             };
             break Err(Error::ServiceNotReady {
                 service: service.service,
                 container: name.clone(),
-                why: NotReady::Stopped { state },
-                logs: logs(engine, name).await,
+                why: NotReady::Stopped { state: description },
+                logs: logs(engine, name, &state).await,
             });
         }
         let now = Instant::now();
@@ -86,9 +80,13 @@ pub async fn until_ready(
                 container: name.clone(),
                 why: NotReady::Timeout {
                     waited_secs: started.elapsed().as_secs(),
-                    last: if last.is_empty() { state.status } else { last },
+                    last: if last.is_empty() {
+                        state.status.clone()
+                    } else {
+                        last
+                    },
                 },
-                logs: logs(engine, name).await,
+                logs: logs(engine, name, &state).await,
             });
         }
         tokio::time::sleep(delay.min(deadline - now)).await;
@@ -105,9 +103,10 @@ pub async fn until_ready(
     result
 }
 
-async fn logs(engine: &Engine, name: &str) -> Vec<String> {
+/// The end of the log of the container's last run (it may have restarted).
+async fn logs(engine: &Engine, name: &str, run: &StateFacts) -> Vec<String> {
     engine
-        .log_tail(name, LOG_LINES)
+        .log_tail(name, LOG_LINES, Some(run))
         .await
         .unwrap_or_else(|e| vec![format!("(the log could not be read: {e})")])
 }

@@ -409,6 +409,22 @@ impl Drop for Stack {
     }
 }
 
+/// Removes an extra image tag when the test ends.
+pub struct Untag(pub String);
+
+impl Drop for Untag {
+    fn drop(&mut self) {
+        let out = docker(&["image", "rm", &self.0]);
+        if !out.status.success() {
+            eprintln!(
+                "removing the image tag {}: {}",
+                self.0,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
 /// Whether a search hit lies at Grafana's root (no folder uid).
 pub fn at_root(hit: &Value) -> bool {
     hit.get("folderUid")

@@ -99,14 +99,24 @@ impl Engine {
             restarting: state.restarting.unwrap_or(false),
             exit_code: state.exit_code,
             started_at: state.started_at,
+            finished_at: state.finished_at,
         })
     }
 
-    /// The last `lines` lines of a container's output (stdout and stderr).
-    pub async fn log_tail(&self, name: &str, lines: usize) -> Result<Vec<String>, Error> {
+    /// The last `lines` lines of a container's output (stdout and stderr);
+    /// with `run` (its `inspect` state), only those its last run wrote, so a
+    /// container that restarts again and again shows one run, not the same
+    /// lines over and over.
+    pub async fn log_tail(
+        &self,
+        name: &str,
+        lines: usize,
+        run: Option<&StateFacts>,
+    ) -> Result<Vec<String>, Error> {
         let options = LogsOptionsBuilder::default()
             .stdout(true)
             .stderr(true)
+            .timestamps(true)
             .tail(&lines.to_string())
             .build();
         let mut stream = self.docker.logs(name, Some(options));
@@ -115,8 +125,38 @@ impl Engine {
             let chunk = chunk.map_err(fail("read the log of container", name))?;
             text.push_str(&chunk.to_string());
         }
-        Ok(text.lines().map(str::to_string).collect())
+        Ok(of_run(&text, run))
     }
+}
+
+const SLACK: chrono::TimeDelta = chrono::TimeDelta::milliseconds(50);
+
+/// The lines of a log read with timestamps, without them, keeping those
+/// written during the last run `run` describes: from its start, and up to
+/// its end when it has ended (a container Docker restarts may have started
+/// its next run by the time the log is read).
+///
+/// Docker records a start a moment after the process may have written its
+/// first line, and an end a moment before its last lines are read, so lines
+/// up to [`SLACK`] outside the run still count; Docker waits at least 100 ms
+/// before restarting a container, so no other run comes that close.
+fn of_run(text: &str, run: Option<&StateFacts>) -> Vec<String> {
+    let time = |t: Option<&str>| chrono::DateTime::parse_from_rfc3339(t?).ok();
+    let start = run.and_then(|r| time(r.started_at.as_deref()));
+    let end = run
+        .and_then(|r| time(r.finished_at.as_deref()))
+        .filter(|end| start.is_some_and(|start| *end >= start));
+    text.lines()
+        .filter_map(|line| {
+            let (stamp, rest) = line.split_once(' ').unwrap_or((line, ""));
+            let Some(at) = time(Some(stamp)) else {
+                return Some(line.to_string());
+            };
+            let before = start.is_some_and(|s| at < s - SLACK);
+            let after = end.is_some_and(|e| at > e + SLACK);
+            (!before && !after).then(|| rest.to_string())
+        })
+        .collect()
 }
 
 pub(super) fn observed_container(c: ContainerSummary) -> ObservedContainer {
@@ -292,5 +332,33 @@ mod tests {
         assert_eq!(c.service, "prometheus");
         assert_eq!(c.hash.as_deref(), Some("h"));
         assert_eq!(c.network_ids, ["net-id"]);
+    }
+
+    #[test]
+    fn the_log_tail_keeps_only_the_last_run_of_a_restarting_container() {
+        let log = "2025-01-01T10:00:00.100000000Z first run\n\
+                   2025-01-01T10:00:00.300000000Z second run, just before its start was recorded\n\
+                   2025-01-01T10:00:00.400000000Z second run\n\
+                   not a timestamp\n\
+                   2025-01-01T10:00:00.800000000Z third run, begun while the log was read\n";
+        let run = |started: &str, finished: &str| StateFacts {
+            started_at: Some(started.into()),
+            finished_at: Some(finished.into()),
+            ..StateFacts::default()
+        };
+        let second = run("2025-01-01T10:00:00.320Z", "2025-01-01T10:00:00.410Z");
+        assert_eq!(
+            of_run(log, Some(&second)),
+            [
+                "second run, just before its start was recorded",
+                "second run",
+                "not a timestamp"
+            ]
+        );
+        // A running container: its last end lies before its start.
+        let running = run("2025-01-01T10:00:00.320Z", "2025-01-01T10:00:00.200Z");
+        assert_eq!(of_run(log, Some(&running)).len(), 4);
+        assert_eq!(of_run(log, None).len(), 5);
+        assert_eq!(of_run(log, Some(&StateFacts::default())).len(), 5);
     }
 }
