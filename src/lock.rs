@@ -17,7 +17,7 @@
 //! up. `watch`, `status` and `doctor` only read, and take no lock.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -140,7 +140,16 @@ fn acquire_paths(
     let mut files = Vec::new();
     let record = serde_json::to_vec(me).expect("a holder serialises");
     for path in paths {
-        let file = open(path)?;
+        let file = match open(path) {
+            Ok(file) => file,
+            // A stack directory on a read-only file system: no run can
+            // write its files, so its lock guards nothing (the name's lock
+            // still holds), and the render says what cannot be written.
+            Err(e) if e.kind() == ErrorKind::ReadOnlyFilesystem && path.ends_with(DIR_LOCK) => {
+                continue
+            }
+            Err(e) => return Err(Error::io("open the lock file", path)(e)),
+        };
         loop {
             match file.try_lock() {
                 Ok(()) => break,
@@ -169,8 +178,16 @@ fn acquire_paths(
             }
             std::thread::sleep(timeouts::LOCK_POLL);
         }
-        // Recorded at once, so a run that finds this lock held names us.
-        write_holder(&file, &record).map_err(Error::io("record the lock holder in", path))?;
+        // Recorded at once, so a run that finds this lock held names us. The
+        // record only serves that message: on a full disk the lock is held
+        // without it (a waiter then speaks of "another run"), and the render
+        // says what cannot be written.
+        match write_holder(&file, &record) {
+            Err(e) if e.kind() != ErrorKind::StorageFull => {
+                return Err(Error::io("record the lock holder in", path)(e))
+            }
+            _ => {}
+        }
         files.push((path.clone(), file));
     }
     Ok(StackLock { files })
@@ -178,7 +195,7 @@ fn acquire_paths(
 
 /// Opens (creating when missing) a lock file without truncating it: the
 /// holder's record must survive a waiter opening it.
-fn open(path: &Path) -> Result<File, Error> {
+fn open(path: &Path) -> std::io::Result<File> {
     OpenOptions::new()
         .read(true)
         .write(true)
@@ -186,7 +203,6 @@ fn open(path: &Path) -> Result<File, Error> {
         .truncate(false)
         .mode(0o644)
         .open(path)
-        .map_err(Error::io("open the lock file", path))
 }
 
 fn write_holder(mut file: &File, record: &[u8]) -> std::io::Result<()> {

@@ -191,6 +191,9 @@ fn run(program: &str, args: &[&str]) {
 }
 
 /// Every file under `dir` with its bytes.
+/// Every file below `dir` with its bytes, but for the stack's lock file:
+/// `up` takes the lock (creating the file) before it renders, and it is no
+/// file of a render.
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut todo = vec![dir.to_path_buf()];
@@ -198,7 +201,7 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         for e in std::fs::read_dir(&d).unwrap().map(Result::unwrap) {
             if e.file_type().unwrap().is_dir() {
                 todo.push(e.path());
-            } else {
+            } else if e.file_name() != ".obsctl-lock" {
                 let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
                 out.insert(rel, std::fs::read(e.path()).unwrap());
             }
