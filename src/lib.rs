@@ -18,6 +18,7 @@ pub mod discovery;
 pub mod doctor;
 pub mod duration;
 pub mod error;
+pub mod exposition;
 pub mod fs;
 pub mod grafana;
 pub mod kubernetes;

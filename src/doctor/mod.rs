@@ -7,7 +7,7 @@ pub mod classify;
 pub mod containers;
 pub mod discovered;
 pub mod dns;
-pub mod exposition;
+
 pub mod files;
 pub mod grafana;
 pub mod networks;

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::check::{Check, Status};
-use super::exposition::{parse, Sample};
 use crate::duration::parse_duration;
+use crate::exposition::{parse, Sample};
 use crate::model::Prometheus;
 
 const GROUP: &str = "remote_write";

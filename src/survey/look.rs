@@ -5,8 +5,9 @@
 
 use futures_util::future::join_all;
 
-use super::{exposition, Endpoint, Known, Running, METRICS_PATHS};
+use super::{Endpoint, Known, Running, METRICS_PATHS};
 use crate::error::Error;
+use crate::exposition;
 use crate::probes::{metrics, Http};
 use crate::runtime::Engine;
 use crate::timeouts::SURVEY_PROBE;

@@ -8,7 +8,6 @@
 //! The application's secrets are never read: an exporter that needs a
 //! password gets an `{env: ...}` placeholder and a note.
 
-pub mod exposition;
 pub mod look;
 
 use std::collections::BTreeSet;

@@ -2,10 +2,12 @@
 //! component's own `/metrics` answers it: one sample per line,
 //! `name{label="value",...} value [timestamp]`. Comments (`# HELP`, `# TYPE`)
 //! are skipped; label values are unescaped (`\\`, `\"`, `\n`). A line that
-//! does not follow the format is skipped rather than failing the whole page,
-//! so one odd line cannot hide every other metric.
+//! does not follow the format is skipped by [`parse`] rather than failing the
+//! whole page, so one odd line cannot hide every other metric; [`metric_names`]
+//! is strict instead, to tell whether an answer is this format at all (and
+//! not an HTML page or JSON).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One sample.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +22,20 @@ pub fn parse(text: &str) -> Vec<Sample> {
     text.lines().filter_map(line).collect()
 }
 
+/// The names of the samples in `body` when every line of it is the
+/// Prometheus (or OpenMetrics) text format; None when one is not, or when it
+/// holds no sample.
+pub fn metric_names(body: &str) -> Option<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
+    for l in body.lines().map(str::trim) {
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        names.insert(line(l)?.name);
+    }
+    (!names.is_empty()).then_some(names)
+}
+
 fn line(l: &str) -> Option<Sample> {
     let l = l.trim();
     if l.is_empty() || l.starts_with('#') {
@@ -27,7 +43,11 @@ fn line(l: &str) -> Option<Sample> {
     }
     let name_end = l.find(|c: char| c == '{' || c.is_whitespace())?;
     let name = &l[..name_end];
-    if name.is_empty() {
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+    if !valid {
         return None;
     }
     let mut rest = &l[name_end..];
@@ -109,5 +129,28 @@ mod tests {
         assert_eq!(s[0].labels["url"], "http://h:1/w?a=b,c}");
         assert_eq!(s[0].labels["x"], "y");
         assert_eq!(s[0].value, 2.0);
+    }
+
+    #[test]
+    fn the_text_format_gives_its_sample_names() {
+        let body = "# HELP http_requests_total Requests.\n# TYPE http_requests_total counter\nhttp_requests_total{method=\"GET\",status=\"200\"} 3\nhttp_request_duration_seconds_bucket{le=\"0.1\"} 1 1700000000000\nup 1\n";
+        let names = metric_names(body).unwrap();
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            [
+                "http_request_duration_seconds_bucket",
+                "http_requests_total",
+                "up"
+            ]
+        );
+    }
+
+    #[test]
+    fn pages_json_and_empty_answers_are_not_metrics() {
+        assert_eq!(metric_names("<!doctype html><html></html>"), None);
+        assert_eq!(metric_names("{\"status\": \"ok\"}"), None);
+        assert_eq!(metric_names("# only comments\n"), None);
+        assert_eq!(metric_names("Not Found\n"), None);
+        assert_eq!(metric_names(""), None);
     }
 }
