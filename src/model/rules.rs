@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::Path;
 
 use promql_parser::parser::Expr;
+use rayon::prelude::*;
 
 use super::defaults as d;
 use super::exporters::Exporter;
@@ -177,7 +178,14 @@ fn custom_alerts(
     let builtin: BTreeSet<&str> = all.iter().flat_map(|p| p.alert_names()).collect();
     let mut rules = Vec::new();
     let mut seen = HashSet::new();
-    for (i, a) in spec.rules.alerts.iter().enumerate() {
+    // Parsing is most of the work, and each alert's stands alone.
+    let trees: Vec<_> = spec
+        .rules
+        .alerts
+        .par_iter()
+        .map(|a| promql::parse(&a.expr))
+        .collect();
+    for ((i, a), tree) in spec.rules.alerts.iter().enumerate().zip(trees) {
         let field = format!("rules.alerts[{i}]");
         let ok_name = !a.alert.is_empty()
             && a.alert
@@ -198,7 +206,6 @@ fn custom_alerts(
         } else if builtin.contains(a.alert.as_str()) {
             p.warning(&format!("{field}.alert"), format!("a built-in pack also has an alert named `{}`", a.alert), Some("if both are enabled, two alerts with one name fire; override the pack's alert instead".into()));
         }
-        let tree = promql::parse(&a.expr);
         if let Err(e) = &tree {
             p.error(
                 &format!("{field}.expr"),

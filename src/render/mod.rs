@@ -15,6 +15,8 @@ pub mod write;
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::error::Error;
 use crate::model::{ExporterKind, Model, RulesContent, SecretFile};
 
@@ -112,12 +114,22 @@ pub fn render(model: &Model) -> Result<Vec<RenderedFile>, Error> {
             render("grafana/dashboards.yml", &ctx)?,
             false,
         );
-        for d in &model.dashboards {
-            let mut json = serde_json::to_string_pretty(&d.json).map_err(|e| Error::Render {
-                template: format!("dashboard {}", d.file),
-                reason: e.to_string(),
-            })?;
-            json.push('\n');
+        // Serialising the dashboards is most of a large stack's render;
+        // each stands alone.
+        let texts: Vec<Result<String, Error>> = model
+            .dashboards
+            .par_iter()
+            .map(|d| {
+                serde_json::to_string_pretty(&d.json)
+                    .map(|json| json + "\n")
+                    .map_err(|e| Error::Render {
+                        template: format!("dashboard {}", d.file),
+                        reason: e.to_string(),
+                    })
+            })
+            .collect();
+        for (d, json) in model.dashboards.iter().zip(texts) {
+            let json = json?;
             // Grafana's root is the top of the provider's path, never a
             // `General/` directory (it refuses to create a folder of that name).
             let path = match &d.folder {
