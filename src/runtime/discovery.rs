@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::docker::Engine;
-use crate::discovery::{self, file_sd, Discovery, Scope, Target};
+use crate::discovery::{self, file_sd, Candidate, Discovery, Scope, Target};
 use crate::error::Error;
 use crate::model::DISCOVERED_JOB;
 use crate::probes::{get_json, Http};
@@ -26,7 +26,13 @@ pub struct Refresh {
 /// Discovers the targets of `scope` and writes them into stack directory `dir`.
 pub async fn refresh(engine: &Engine, scope: &Scope, dir: &Path) -> Result<Refresh, Error> {
     let candidates = engine.scrape_candidates().await?;
-    let discovery = discovery::discover(&candidates, scope);
+    hand_over(&candidates, scope, dir)
+}
+
+/// Works out the targets of `scope` among `candidates` (the labelled
+/// containers, read earlier) and writes them into stack directory `dir`.
+pub fn hand_over(candidates: &[Candidate], scope: &Scope, dir: &Path) -> Result<Refresh, Error> {
+    let discovery = discovery::discover(candidates, scope);
     let changed = file_sd::write(dir, &discovery.targets).map_err(Error::io(
         "write the discovered targets to",
         file_sd::path(dir),

@@ -125,20 +125,31 @@ pub async fn up(
         .iter()
         .map(|s| s.def.image.clone())
         .collect();
-    let images = images::ensure(engine, &wanted, settings.pull, progress).await?;
+    // The labelled containers are read while the images are checked (each
+    // is a round trip to the engine, and a no-op `up` is mostly those).
+    let discover = model.prometheus.is_some();
+    let (images, candidates) = tokio::try_join!(
+        images::ensure(engine, &wanted, settings.pull, progress),
+        async {
+            if discover {
+                engine.scrape_candidates().await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    )?;
 
     let written = render::write::write(dir, files)?;
     // Prometheus reads the discovered targets at its start, and re-reads
     // them by itself when they change.
-    let discovered = match &model.prometheus {
-        Some(_) => {
-            let found = discovery::refresh(engine, &Scope::of(model), dir).await?;
-            for warning in found.discovery.warnings() {
-                progress.say(format!("warning: {warning}"));
-            }
-            found.discovery.targets
+    let discovered = if discover {
+        let found = discovery::hand_over(&candidates, &Scope::of(model), dir)?;
+        for warning in found.discovery.warnings() {
+            progress.say(format!("warning: {warning}"));
         }
-        None => Vec::new(),
+        found.discovery.targets
+    } else {
+        Vec::new()
     };
     let password = grafana_password(model, dir, &desired, &observed, progress)?;
     ownership::open_folders(&desired.bind_dirs(dir))
