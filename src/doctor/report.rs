@@ -65,7 +65,7 @@ impl Report {
         }
         let s = &self.summary;
         out.push_str(&format!(
-            "{}: {} ok, {} warnings, {} failed, {} skipped\n",
+            "{}: {} ok, {} warning{}, {} failed, {} skipped\n",
             if self.healthy {
                 "healthy"
             } else {
@@ -73,6 +73,7 @@ impl Report {
             },
             s.ok,
             s.warn,
+            if s.warn == 1 { "" } else { "s" },
             s.fail,
             s.skip
         ));
@@ -93,6 +94,6 @@ mod tests {
         assert!(Report::new(checks.clone(), false).healthy);
         assert!(!Report::new(checks.clone(), true).healthy);
         let text = Report::new(checks, false).human();
-        assert_eq!(text, "a\n  ok   x: fine\n  WARN y: meh\n       hint: do z\nhealthy: 1 ok, 1 warnings, 0 failed, 0 skipped\n");
+        assert_eq!(text, "a\n  ok   x: fine\n  WARN y: meh\n       hint: do z\nhealthy: 1 ok, 1 warning, 0 failed, 0 skipped\n");
     }
 }

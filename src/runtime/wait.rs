@@ -94,8 +94,13 @@ pub async fn until_ready(
     };
     spinner.finish_and_clear();
     if let Ok(took) = &result {
+        // A service with no endpoint to probe is only known to run.
+        let is = match service.ready {
+            Readiness::Http { .. } => "is ready",
+            Readiness::Running => "is running",
+        };
         progress.say(format!(
-            "{} is ready ({:.1}s)",
+            "{} {is} ({:.1}s)",
             service.name(),
             took.as_secs_f64()
         ));
