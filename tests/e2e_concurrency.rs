@@ -23,15 +23,7 @@ use support::{docker, poll, require_engine, stdout, Stack, STACK_LABEL};
 /// Starts `obsctl up` (local images, JSON report) in `dir`, not waiting for it.
 fn spawn_up(dir: &Path) -> Child {
     Command::new(env!("CARGO_BIN_EXE_obsctl"))
-        .args([
-            "up",
-            "--pull",
-            "never",
-            "--timeout",
-            "90s",
-            "--output",
-            "json",
-        ])
+        .args(support::UP)
         .current_dir(dir)
         .env_remove("OBSCTL_FILE")
         .env("NO_COLOR", "1")
@@ -298,15 +290,7 @@ fn a_second_labelled_network_is_removed_and_an_unlabelled_namesake_is_refused() 
         &network,
     );
 
-    let out = stack.obsctl(&[
-        "up",
-        "--pull",
-        "never",
-        "--timeout",
-        "90s",
-        "--output",
-        "json",
-    ]);
+    let out = stack.obsctl(support::UP);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert_no_docker_race(&stderr);
@@ -369,15 +353,7 @@ fn a_container_created_but_never_started_and_a_state_file_cut_short_converge() {
     std::fs::write(&state_path, &whole[..whole.len() / 2]).unwrap();
     let cut_inode = std::fs::metadata(&state_path).unwrap().ino();
 
-    let out = stack.obsctl(&[
-        "up",
-        "--pull",
-        "never",
-        "--timeout",
-        "90s",
-        "--output",
-        "json",
-    ]);
+    let out = stack.obsctl(support::UP);
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(

@@ -11,7 +11,7 @@ mod e2e;
 
 use std::time::{Duration, Instant};
 
-use e2e::{docker, free_port, http_get, now, poll, require_engine, Stack};
+use e2e::{docker, encode, free_port, http_get, now, poll, require_engine, Stack};
 use serde_json::Value;
 
 /// A central stack: receives remote write, keeps edges apart by `site`, and
@@ -74,17 +74,6 @@ fn sample_times(base: &str, selector: &str, secs: u64) -> Result<Vec<f64>, Strin
             .collect()),
         _ => Err(format!("{path}: {body}")),
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 fn doctor(stack: &Stack) -> (i32, Value) {

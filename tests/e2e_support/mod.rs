@@ -8,6 +8,18 @@
 #![allow(dead_code)]
 
 pub mod compose;
+
+/// The arguments of `up` in the tests: local images only, a deadline, the
+/// JSON report on stdout.
+pub const UP: &[&str] = &[
+    "up",
+    "--pull",
+    "never",
+    "--timeout",
+    "90s",
+    "--output",
+    "json",
+];
 mod http;
 
 pub use http::{encode, http_get, http_get_with};
@@ -272,15 +284,7 @@ impl Stack {
 
     /// `up --pull never --output json`, which must succeed; returns its report.
     pub fn up(&self) -> Value {
-        let out = self.obsctl(&[
-            "up",
-            "--pull",
-            "never",
-            "--timeout",
-            "90s",
-            "--output",
-            "json",
-        ]);
+        let out = self.obsctl(UP);
         assert!(
             out.status.success(),
             "obsctl up failed ({}):\n{}",
