@@ -100,3 +100,22 @@ fn the_readmes_kubernetes_example_renders_what_the_readme_says() {
     assert!(readme
         .contains("helm upgrade --install monitoring prometheus-community/kube-prometheus-stack"));
 }
+
+#[test]
+fn the_output_readme_says_how_edges_reach_a_receiver_only_when_there_is_one() {
+    for (receiver, expected) in [(true, true), (false, false)] {
+        let spec = format!(
+            "name: central\nprometheus:\n  remote_write_receiver: {receiver}\nalertmanager: {{enabled: false}}\ngrafana: {{enabled: false}}\n"
+        );
+        let mut t = Test::new().file("obsctl.yaml", &spec);
+        t.args(&["render", "--target", "kubernetes", "--out", "k8s"])
+            .run()
+            .code(0);
+        let readme = std::fs::read_to_string(t.path("k8s/README.md")).unwrap();
+        assert_eq!(
+            readme.contains("## Receiving remote write") && readme.contains("ClusterIP"),
+            expected,
+            "receiver: {receiver}\n{readme}"
+        );
+    }
+}

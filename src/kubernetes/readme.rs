@@ -115,6 +115,7 @@ pub(super) fn render(out: &Out, kinds: &BTreeMap<String, usize>) -> Result<Strin
     let context = json!({
         "stack": model.name,
         "namespace": out.settings.namespace,
+        "receiver": model.prometheus.as_ref().is_some_and(|p| p.remote_write_receiver),
         "release": out.settings.release,
         "kinds": kinds,
         "values_summary": summary.join("; "),
