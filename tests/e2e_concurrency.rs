@@ -18,7 +18,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{docker, poll, require_engine, stdout, Stack, STACK_LABEL};
+use support::{action, docker, poll, require_engine, stdout, Stack, STACK_LABEL};
 
 /// Starts `obsctl up` (local images, JSON report) in `dir`, not waiting for it.
 fn spawn_up(dir: &Path) -> Child {
@@ -55,18 +55,6 @@ fn assert_no_docker_race(stderr: &str) {
     for raw in ["Conflict", "ambiguous", "already in use"] {
         assert!(!stderr.contains(raw), "Docker's raw {raw:?}:\n{stderr}");
     }
-}
-
-fn action(report: &Value, service: &str) -> String {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["service"] == service)
-        .unwrap_or_else(|| panic!("no {service} in {report}"))["action"]
-        .as_str()
-        .unwrap()
-        .to_string()
 }
 
 /// Ids of the networks carrying the stack's label.

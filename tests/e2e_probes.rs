@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use e2e::{docker, encode, free_port, poll, require_engine, stdout, Images, Stack};
+use e2e::{action, docker, encode, free_port, poll, require_engine, stdout, Images, Stack};
 use serde_json::Value;
 
 /// `openssl s_server` serving HTTPS with a certificate valid for `days`,
@@ -100,16 +100,6 @@ fn value(stack: &Stack, query: &str) -> Option<f64> {
     let body = stack.prometheus(&path);
     let result = body["data"]["result"].as_array()?;
     result.first()?["value"][1].as_str()?.parse().ok()
-}
-
-fn action(report: &Value, service: &str) -> String {
-    report["services"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["service"] == service)
-        .map(|s| s["action"].as_str().unwrap().to_string())
-        .unwrap_or_else(|| panic!("no {service} in {report}"))
 }
 
 #[test]

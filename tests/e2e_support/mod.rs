@@ -21,8 +21,12 @@ pub const UP: &[&str] = &[
     "json",
 ];
 mod http;
+mod report;
 
 pub use http::{encode, http_get, http_get_with};
+// Each test binary uses some of these (see the allow above).
+#[allow(unused_imports)]
+pub use report::{action, assert_probed_ready, at_root};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -427,32 +431,6 @@ impl Drop for Untag {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
-    }
-}
-
-/// Whether a search hit lies at Grafana's root (no folder uid).
-pub fn at_root(hit: &Value) -> bool {
-    hit.get("folderUid")
-        .is_none_or(|f| f.as_str().is_some_and(str::is_empty))
-}
-
-/// Asserts that every service of an `up --output json` report that
-/// publishes a port (Prometheus, Alertmanager and Grafana always do) was
-/// probed on its readiness endpoint and answered: `ready`, never the
-/// `running` an unprobed service reports. Services without a published
-/// port can only be seen `running`.
-pub fn assert_probed_ready(report: &Value) {
-    for s in report["services"].as_array().expect("a services list") {
-        let name = s["service"].as_str().unwrap();
-        if matches!(name, "prometheus" | "alertmanager" | "grafana") {
-            assert!(s["url"].is_string(), "{name} publishes no port: {s}");
-        }
-        let expected = if s["url"].is_string() {
-            "ready"
-        } else {
-            "running"
-        };
-        assert_eq!(s["health"], expected, "{s}");
     }
 }
 
