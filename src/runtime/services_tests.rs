@@ -22,6 +22,12 @@ fn desired_for(spec: &str) -> Desired {
     )
 }
 
+/// Prometheus' command line for `spec`.
+fn prometheus_cmd(spec: &str) -> Vec<String> {
+    let d = desired_for(spec);
+    d.service("prometheus").unwrap().def.cmd.clone().unwrap()
+}
+
 const FULL: &str = "
 name: shop
 exporters:
@@ -71,8 +77,7 @@ fn prometheus_command_keeps_config_and_storage_and_enables_reload() {
 
 #[test]
 fn retention_size_is_passed_when_set() {
-    let d = desired_for("prometheus: {retention_size: 10GB}\n");
-    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    let cmd = prometheus_cmd("prometheus: {retention_size: 10GB}\n");
     assert!(cmd.contains(&"--storage.tsdb.retention.size=10GB".to_string()));
 }
 
@@ -96,20 +101,12 @@ fn host_path(def: &ContainerDef, inside: &str) -> Option<(String, bool)> {
 // told to read and the place it stores to are where the stack put them.
 #[test]
 fn enabled_features_become_enable_feature_flags() {
-    let d = desired_for("prometheus: {enable_features: [promql-experimental-functions]}\n");
-    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    let cmd = prometheus_cmd("prometheus: {enable_features: [promql-experimental-functions]}\n");
     assert!(
         cmd.contains(&"--enable-feature=promql-experimental-functions".to_string()),
         "{cmd:?}"
     );
-    let plain = desired_for("prometheus: {}\n");
-    let cmd = plain
-        .service("prometheus")
-        .unwrap()
-        .def
-        .cmd
-        .clone()
-        .unwrap();
+    let cmd = prometheus_cmd("prometheus: {}\n");
     assert!(
         !cmd.iter().any(|c| c.starts_with("--enable-feature")),
         "no feature unless asked: {cmd:?}"
@@ -409,24 +406,16 @@ fn an_agent_runs_alone_with_its_write_ahead_log_on_the_data_volume() {
 
 #[test]
 fn a_receiver_enables_the_remote_write_endpoint() {
-    let d = desired_for("prometheus:\n  remote_write_receiver: true\n  edge_labels: [site]\n");
-    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    let cmd = prometheus_cmd("prometheus:\n  remote_write_receiver: true\n  edge_labels: [site]\n");
     assert_eq!(cmd.last().unwrap(), "--web.enable-remote-write-receiver");
-    let plain = desired_for("{}\n");
-    let cmd = plain
-        .service("prometheus")
-        .unwrap()
-        .def
-        .cmd
-        .clone()
-        .unwrap();
+    let cmd = prometheus_cmd("{}\n");
     assert!(!cmd.iter().any(|c| c.contains("remote")), "{cmd:?}");
 }
 
 #[test]
 fn a_sender_gives_up_flushing_its_queue_before_reloads_and_stops_time_out() {
-    let d = desired_for("prometheus: {remote_write: [{url: \"http://lts:8428/api/v1/write\"}]}\n");
-    let cmd = d.service("prometheus").unwrap().def.cmd.clone().unwrap();
+    let cmd =
+        prometheus_cmd("prometheus: {remote_write: [{url: \"http://lts:8428/api/v1/write\"}]}\n");
     assert_eq!(cmd.last().unwrap(), "--storage.remote.flush-deadline=5s");
 }
 
